@@ -1,0 +1,91 @@
+"""The Rassembleur application factory."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the application. Runs no query, migration or network call."""
+    overrides = dict(test_config or {})
+    instance_path = overrides.pop("INSTANCE_PATH", None) or os.environ.get("INSTANCE_PATH")
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        instance_path=str(Path(instance_path or ROOT / "instance").resolve()),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    from .config import load_config
+
+    load_config(app, overrides)
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=app.config["LOG_LEVEL"])
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    if app.config["PROXY_COUNT"]:
+        n = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_template_helpers(app)
+    _register_error_handlers(app)
+    _register_cli(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from . import database, events, jobs
+    from .auth.session import init_login
+    from .extensions import csrf, db, limiter, mail, migrate
+    from .i18n import init_babel
+
+    db.init_app(app)
+    database.init_sqlite_pragmas(app)
+    migrate.init_app(app, db, render_as_batch=True, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    mail.init_app(app)
+    init_babel(app)
+    init_login(app)
+    events.init_app(app)
+    jobs.init_app(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from .api import init_api
+    from .auth.views import bp as auth_bp
+    from .core.views import bp as core_bp
+
+    app.register_blueprint(core_bp)
+    app.register_blueprint(auth_bp)
+    init_api(app)
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from .templating import init_templating
+
+    init_templating(app)
+
+
+def _register_error_handlers(app: Flask) -> None:
+    from .errors import init_error_handlers
+
+    init_error_handlers(app)
+
+
+def _register_cli(app: Flask) -> None:
+    from .auth.cli import tokens_cli, users_cli
+    from .demo import demo_cli
+    from .jobs import jobs_cli
+
+    for group in (users_cli, tokens_cli, demo_cli, jobs_cli):
+        app.cli.add_command(group)

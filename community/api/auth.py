@@ -1,0 +1,39 @@
+"""API access helpers: JSON 401/403 instead of redirects."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from ..errors import DomainError, PermissionDenied
+from ..permissions import can
+
+
+class Unauthorized(DomainError):
+    status = 401
+    code = "unauthorized"
+
+    def default_message(self) -> Any:
+        return _l("Sign in or send a valid personal access token.")
+
+
+def login_required_json(view: Callable) -> Callable:
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any):
+        if not current_user.is_authenticated:
+            raise Unauthorized()
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def require(action: str, obj: Any = None) -> None:
+    """Raise 401 for visitors and 403 for members who may not do ``action``."""
+    if not current_user.is_authenticated:
+        raise Unauthorized()
+    if not can(current_user, action, obj):
+        raise PermissionDenied()

@@ -1,0 +1,138 @@
+"""Settings: embedded defaults, overridden by environment variables.
+
+Every variable read here is listed in the README's configuration table. Reading
+happens in :func:`load_config`, called by the factory, never at import time.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+ENVIRONMENTS = ("development", "production", "testing")
+
+
+def _bool(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(value: str) -> int:
+    return int(value.strip())
+
+
+# (environment variable, config key, parser, default). A default of None means
+# "computed by load_config" or "unset".
+SETTINGS: list[tuple[str, str, Any, Any]] = [
+    ("COMMUNITY_ENV", "ENV_NAME", str, "development"),
+    ("SECRET_KEY", "SECRET_KEY", str, None),
+    ("DATABASE_URL", "SQLALCHEMY_DATABASE_URI", str, None),
+    ("REDIS_URL", "REDIS_URL", str, ""),
+    ("BRAND_NAME", "BRAND_NAME", str, "Rassembleur"),
+    ("BRAND_COLOR", "BRAND_COLOR", str, "#1f5f8b"),
+    ("DEFAULT_LOCALE", "BABEL_DEFAULT_LOCALE", str, "en"),
+    ("DEFAULT_TIMEZONE", "BABEL_DEFAULT_TIMEZONE", str, "Europe/Paris"),
+    ("MAX_CONTENT_LENGTH", "MAX_CONTENT_LENGTH", _int, 2 * 1024 * 1024),
+    ("MAIL_BACKEND", "MAIL_BACKEND", str, None),
+    ("MAIL_SERVER", "MAIL_SERVER", str, "127.0.0.1"),
+    ("MAIL_PORT", "MAIL_PORT", _int, 25),
+    ("MAIL_USE_TLS", "MAIL_USE_TLS", _bool, False),
+    ("MAIL_USE_SSL", "MAIL_USE_SSL", _bool, False),
+    ("MAIL_USERNAME", "MAIL_USERNAME", str, None),
+    ("MAIL_PASSWORD", "MAIL_PASSWORD", str, None),
+    ("MAIL_DEFAULT_SENDER", "MAIL_DEFAULT_SENDER", str, "Rassembleur <community@localhost>"),
+    ("JOBS_MODE", "JOBS_MODE", str, None),
+    ("SEARCH_BACKEND", "SEARCH_BACKEND", str, "whoosh"),
+    ("RATELIMIT_LOGIN", "RATELIMIT_LOGIN", str, "10 per minute;60 per hour"),
+    ("RATELIMIT_REGISTER", "RATELIMIT_REGISTER", str, "5 per minute;20 per hour"),
+    ("RATELIMIT_ENABLED", "RATELIMIT_ENABLED", _bool, True),
+    ("PASSWORD_MIN_LENGTH", "PASSWORD_MIN_LENGTH", _int, 10),
+    ("CONFIRM_TOKEN_MAX_AGE", "CONFIRM_TOKEN_MAX_AGE", _int, 7 * 24 * 3600),
+    ("RESET_TOKEN_MAX_AGE", "RESET_TOKEN_MAX_AGE", _int, 3600),
+    ("SITE_URL", "SITE_URL", str, "http://127.0.0.1:5000"),
+    ("PROXY_COUNT", "PROXY_COUNT", _int, 0),
+    ("LOG_LEVEL", "LOG_LEVEL", str, "INFO"),
+]
+
+
+class Config:
+    """Defaults that are not read from the environment."""
+
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {}
+    SQLITE_BUSY_TIMEOUT_MS = 5000
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None
+    LANGUAGES = ("en", "fr")
+    BABEL_TRANSLATION_DIRECTORIES = str(Path(__file__).parent.parent / "translations")
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_STORAGE_URI = "memory://"
+    # argon2id parameters (RFC 9106 "second recommended option" is the library default).
+    ARGON2_TIME_COST = 3
+    ARGON2_MEMORY_COST = 65536
+    ARGON2_PARALLELISM = 4
+    # flask-smorest / OpenAPI
+    API_TITLE = "Rassembleur API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+    # Demo accounts (printed by `make run`); the seeder uses them.
+    DEMO_PASSWORD_SUFFIX = "-demo-2026"
+
+
+def load_config(app: Any, overrides: dict[str, Any] | None = None) -> None:
+    """Fill ``app.config`` from defaults, the environment and ``overrides``.
+
+    :raises RuntimeError: when ``SECRET_KEY`` is missing outside development.
+    """
+    app.config.from_object(Config)
+    for env_name, key, parse, default in SETTINGS:
+        raw = os.environ.get(env_name)
+        app.config[key] = parse(raw) if raw not in (None, "") else default
+    app.config.from_pyfile("config.py", silent=True)
+    if overrides:
+        app.config.update(overrides)
+    _derive(app)
+
+
+def _derive(app: Any) -> None:
+    cfg = app.config
+    env = cfg["ENV_NAME"]
+    if env not in ENVIRONMENTS:
+        raise RuntimeError(f"COMMUNITY_ENV must be one of {ENVIRONMENTS}, not {env!r}")
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    if not cfg.get("SQLALCHEMY_DATABASE_URI"):
+        cfg["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'community.db'}"
+    uri = cfg["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("postgres://"):
+        cfg["SQLALCHEMY_DATABASE_URI"] = uri = "postgresql+psycopg://" + uri[len("postgres://") :]
+    elif uri.startswith("postgresql://"):
+        cfg["SQLALCHEMY_DATABASE_URI"] = uri = "postgresql+psycopg://" + uri[len("postgresql://") :]
+    if not cfg.get("SECRET_KEY"):
+        if env == "production":
+            raise RuntimeError("SECRET_KEY must be set in production (COMMUNITY_ENV=production).")
+        cfg["SECRET_KEY"] = _development_secret(instance)
+    if cfg["MAIL_BACKEND"] is None:
+        cfg["MAIL_BACKEND"] = "console" if env == "development" else "smtp"
+    if cfg["JOBS_MODE"] is None:
+        cfg["JOBS_MODE"] = "rq" if cfg["REDIS_URL"] and env == "production" else "inline"
+    if cfg["REDIS_URL"] and cfg.get("RATELIMIT_STORAGE_URI") == "memory://":
+        cfg["RATELIMIT_STORAGE_URI"] = cfg["REDIS_URL"]
+    if env == "production":
+        cfg.setdefault("SESSION_COOKIE_SECURE", True)
+        cfg.setdefault("REMEMBER_COOKIE_SECURE", True)
+    cfg.setdefault("SEARCH_INDEX_DIR", str(instance / "search-index"))
+
+
+def _development_secret(instance: Path) -> str:
+    """Return the development secret kept in the instance folder, creating it once."""
+    path = instance / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()

@@ -1,0 +1,50 @@
+"""Site-wide pages: home, language switch, health check."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import text
+
+from ..auth import services as account_services
+from ..extensions import db
+from ..forms import EmptyForm
+from ..urls import is_safe_next
+
+bp = Blueprint("core", __name__)
+
+
+@bp.get("/")
+def home():
+    return render_template("core/home.html")
+
+
+@bp.post("/language")
+def set_language():
+    """Switch the interface language; remembered on the account when signed in."""
+    lang = request.form.get("lang", "")
+    target = request.form.get("next")
+    if EmptyForm().validate_on_submit():
+        session["lang"] = lang if lang in ("en", "fr") else None
+        if current_user.is_authenticated and lang in ("en", "fr"):
+            account_services.set_locale(current_user, lang)
+            db.session.commit()
+    else:
+        flash(
+            _("Your session expired or the form was tampered with. Please reload the page and try again."),
+            "danger",
+        )
+    return redirect(target if is_safe_next(target) else url_for("core.home"))
+
+
+@bp.get("/healthz")
+def healthz():
+    try:
+        db.session.execute(text("SELECT 1"))
+        database = "ok"
+    except Exception as exc:  # noqa: BLE001 - report any database failure
+        db.session.rollback()
+        database = f"error: {type(exc).__name__}"
+    status = 200 if database == "ok" else 503
+    return jsonify(status="ok" if status == 200 else "degraded", database=database), status

@@ -1,0 +1,30 @@
+"""Language selection: the member's preference, then the session's choice, then
+Accept-Language, then the default."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+
+from .extensions import babel
+
+LANGUAGE_NAMES = {"en": "English", "fr": "Français"}
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def current_language() -> str:
+    return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def init_babel(app: Flask) -> None:
+    babel.init_app(app, locale_selector=select_locale)

@@ -1,0 +1,90 @@
+"""Template globals and filters. Templates display; they never query."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from flask import Flask, current_app, request
+from flask_babel import format_datetime, format_timedelta
+from flask_login import current_user
+from markupsafe import Markup
+
+from models import utcnow
+
+from .i18n import LANGUAGE_NAMES, current_language
+from .permissions import can
+
+_HEX = re.compile(r"^#?([0-9a-fA-F]{6})$")
+
+
+def _luminance(hex_colour: str) -> float:
+    match = _HEX.match(hex_colour)
+    if not match:
+        return 0.0
+    value = match.group(1)
+    channels = []
+    for i in (0, 2, 4):
+        c = int(value[i : i + 2], 16) / 255
+        channels.append(c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4)
+    r, g, b = channels
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast_ratio(a: str, b: str) -> float:
+    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def text_colour_on(background: str) -> str:
+    """Black or white, whichever reads better on ``background`` (WCAG contrast)."""
+    return (
+        "#ffffff"
+        if contrast_ratio(background, "#ffffff") >= contrast_ratio(background, "#000000")
+        else "#000000"
+    )
+
+
+def brand_colour() -> str:
+    colour = current_app.config["BRAND_COLOR"]
+    return colour if _HEX.match(colour) else "#1f5f8b"
+
+
+def timeago(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    return format_timedelta(value - utcnow(), add_direction=True, threshold=1.1)
+
+
+def datetime_tag(value: datetime | None, fmt: str = "medium") -> Markup:
+    """A ``<time>`` element with the machine date and a localised label."""
+    if value is None:
+        return Markup("")
+    return Markup('<time datetime="{}" title="{}">{}</time>').format(
+        value.isoformat(), format_datetime(value, fmt), timeago(value)
+    )
+
+
+def init_templating(app: Flask) -> None:
+    app.jinja_env.globals.update(
+        can=can,
+        language_names=LANGUAGE_NAMES,
+        current_language=current_language,
+    )
+    app.jinja_env.filters.update(
+        datetime=format_datetime,
+        timeago=timeago,
+        time_tag=datetime_tag,
+    )
+
+    @app.context_processor
+    def _brand() -> dict[str, Any]:
+        colour = brand_colour()
+        return {
+            "brand_name": current_app.config["BRAND_NAME"],
+            "brand_color": colour,
+            "brand_text_color": text_colour_on(colour),
+            "current_user": current_user,
+            "request_path": request.full_path.rstrip("?") if request else "/",
+        }

@@ -1,0 +1,18 @@
+"""SQLAlchemy models. Importing this package registers every table with ``db``."""
+
+from .base import Base, UTCDateTime, db, utcnow
+from .content import ContentItem, ContentRevision, ContentState
+from .user import ApiToken, Role, User
+
+__all__ = [
+    "ApiToken",
+    "Base",
+    "ContentItem",
+    "ContentRevision",
+    "ContentState",
+    "Role",
+    "User",
+    "UTCDateTime",
+    "db",
+    "utcnow",
+]

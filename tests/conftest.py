@@ -1,0 +1,146 @@
+"""Fixtures: an app on a temporary SQLite database, clients, one user per role,
+a log-in helper, a real SMTP server and a query counter."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import event
+
+from community import create_app
+from models import Role, User, db
+from tests.factories import PASSWORD, UserFactory
+from tests.mailserver import MailServer
+
+
+@pytest.fixture(scope="session")
+def mail_server() -> Iterator[MailServer]:
+    server = MailServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+def make_config(tmp_path, mail_server: MailServer, **extra: Any) -> dict[str, Any]:
+    config = {
+        "TESTING": True,
+        "INSTANCE_PATH": str(tmp_path),
+        "ENV_NAME": "testing",
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.db'}",
+        "SEARCH_INDEX_DIR": str(tmp_path / "search-index"),
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "ARGON2_TIME_COST": 1,
+        "ARGON2_MEMORY_COST": 8,
+        "ARGON2_PARALLELISM": 1,
+        "MAIL_BACKEND": "smtp",
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": mail_server.port,
+        "JOBS_MODE": "inline",
+        "SITE_URL": "http://community.test",
+    }
+    config.update(extra)
+    return config
+
+
+@pytest.fixture
+def app_config() -> dict[str, Any]:
+    """Override in a test module to change the app's settings."""
+    return {}
+
+
+@pytest.fixture
+def app(tmp_path, mail_server: MailServer, app_config: dict[str, Any]) -> Iterator[Flask]:
+    app = create_app(make_config(tmp_path, mail_server, **app_config))
+    with app.app_context():
+        db.create_all()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def mailbox(mail_server: MailServer) -> MailServer:
+    mail_server.clear()
+    return mail_server
+
+
+@pytest.fixture
+def users(app: Flask) -> dict[str, User]:
+    """One confirmed account per role, committed; all use ``PASSWORD``."""
+    made = {role.value: UserFactory(username=role.value, role=role.value) for role in Role}
+    db.session.commit()
+    return made
+
+
+class AuthActions:
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+
+    def login(self, login: str, password: str = PASSWORD, **kwargs: Any):
+        return self.client.post("/login", data={"login": login, "password": password}, **kwargs)
+
+    def logout(self):
+        return self.client.post("/logout")
+
+
+@pytest.fixture
+def auth(client: FlaskClient) -> AuthActions:
+    return AuthActions(client)
+
+
+@pytest.fixture
+def login(client: FlaskClient, auth: AuthActions, users: dict[str, User]):
+    """``login("staff")`` signs the test client in as that role's user."""
+
+    def _login(role: str) -> User:
+        response = auth.login(role)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return users[role]
+
+    return _login
+
+
+class QueryCounter:
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(app: Flask):
+    """``with count_queries() as counter: ...`` then ``counter.count``."""
+
+    @contextmanager
+    def _count() -> Iterator[QueryCounter]:
+        counter = QueryCounter()
+
+        def _before(conn, cursor, statement, *args: Any) -> None:  # noqa: ANN001
+            counter.statements.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", _before)
+        try:
+            yield counter
+        finally:
+            event.remove(db.engine, "before_cursor_execute", _before)
+
+    return _count
