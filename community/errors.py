@@ -13,6 +13,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from .extensions import db
+from .jobs import discard_deferred
 
 log = logging.getLogger(__name__)
 
@@ -158,15 +159,20 @@ def _as_response(body: Any, status: int):
     return make_response(body, status)
 
 
-def handle_domain_error(exc: DomainError):
+def _rollback() -> None:
     db.session.rollback()
+    discard_deferred()
+
+
+def handle_domain_error(exc: DomainError):
+    _rollback()
     return _render(exc.status, exc.message, exc.code, **exc.details)
 
 
 def handle_unexpected(exc: Exception):
     if isinstance(exc, HTTPException):
         return handle_http_exception(exc)
-    db.session.rollback()
+    _rollback()
     log.exception("unhandled error on %s %s", request.method, request.path)
     return _render(500)
 

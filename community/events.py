@@ -55,7 +55,7 @@ def _after_commit(session: Session) -> None:
             log.exception("event listener failed for %s", signal.name)
 
 
-def _after_rollback(session: Session) -> None:
+def _after_rollback(session: Session, _previous_transaction: object) -> None:
     session.info.pop(_PENDING, None)
 
 

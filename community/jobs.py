@@ -44,6 +44,12 @@ def _call(path: str, args: Any, kwargs: Any) -> None:
     func(*args, **kwargs)
 
 
+def discard_deferred() -> None:
+    """Forget the jobs of a request whose changes were rolled back."""
+    if has_request_context():
+        g.pop("deferred_jobs", None)
+
+
 def _run_deferred(exc: BaseException | None) -> None:
     jobs = g.pop("deferred_jobs", [])
     if exc is not None:

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, g, request_started
 from flask.testing import FlaskClient
 from sqlalchemy import event
 
@@ -40,6 +40,7 @@ def make_config(tmp_path, mail_server: MailServer, **extra: Any) -> dict[str, An
         "ARGON2_MEMORY_COST": 8,
         "ARGON2_PARALLELISM": 1,
         "MAIL_BACKEND": "smtp",
+        "MAIL_SUPPRESS_SEND": False,
         "MAIL_SERVER": "127.0.0.1",
         "MAIL_PORT": mail_server.port,
         "JOBS_MODE": "inline",
@@ -55,9 +56,18 @@ def app_config() -> dict[str, Any]:
     return {}
 
 
+def _fresh_globals(sender: Flask, **_extra: Any) -> None:
+    """Tests keep one app context pushed, and Flask reuses it for each request, so
+    ``g`` (the signed-in user, the locale, deferred jobs) would leak from one request
+    to the next. Start every request with an empty ``g``, as in production."""
+    for name in list(vars(g)):
+        delattr(g, name)
+
+
 @pytest.fixture
 def app(tmp_path, mail_server: MailServer, app_config: dict[str, Any]) -> Iterator[Flask]:
     app = create_app(make_config(tmp_path, mail_server, **app_config))
+    request_started.connect(_fresh_globals, app)
     with app.app_context():
         db.create_all()
         yield app

@@ -8,7 +8,7 @@ blueprint here through :func:`register`.
 
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from flask_login import current_user
 from flask_smorest import Api as _Api
 from flask_smorest import Blueprint
@@ -46,9 +46,9 @@ SPEC_KWARGS: dict = {
 def _csrf_for_cookie_sessions() -> None:
     """Writes authenticated by the session cookie need the CSRF token header;
     bearer-token requests cannot be forged by a browser and skip it."""
-    if request.method in SAFE_METHODS or authenticated_by_token():
+    if request.method in SAFE_METHODS or not current_app.config.get("WTF_CSRF_ENABLED", True):
         return
-    if current_user.is_authenticated:
+    if current_user.is_authenticated and not authenticated_by_token():
         csrf.protect()
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 
 class ErrorBodySchema(Schema):
@@ -36,6 +36,6 @@ class CreatedSchema(Schema):
 
 
 class MeUpdateSchema(Schema):
-    display_name = fields.String(validate=lambda s: len(s) <= 64)
-    bio = fields.String(validate=lambda s: len(s) <= 1000)
-    locale = fields.String(allow_none=True, validate=lambda s: s in ("en", "fr"))
+    display_name = fields.String(validate=validate.Length(max=64))
+    bio = fields.String(validate=validate.Length(max=1000))
+    locale = fields.String(allow_none=True, validate=validate.OneOf(["en", "fr"]))

@@ -7,6 +7,7 @@ import re
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
 from ..forms import StrongPassword, ValidEmail
@@ -69,7 +70,11 @@ class ProfileForm(FlaskForm):
     bio = TextAreaField(_l("About you"), validators=[Optional(), Length(max=1000)])
     locale = SelectField(
         _l("Preferred language"),
-        choices=[("", _l("Automatic (from the browser)")), ("en", "English"), ("fr", "Français")],
+        choices=[
+            SelectChoice("", _l("Automatic (from the browser)")),
+            SelectChoice("en", "English"),
+            SelectChoice("fr", "Français"),
+        ],
         validators=[Optional()],
     )
 

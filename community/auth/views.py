@@ -164,7 +164,7 @@ def change_password():
             form.current.errors = [str(exc.message)]
         else:
             db.session.commit()
-            login_user(current_user)  # keep this session; the others end
+            login_user(current_user._get_current_object())  # keep this session; the others end
             flash(_("Your password is changed. Other sessions were signed out."), "success")
             return redirect(url_for("auth.account"))
     return _account_page(422, password_form=form)

@@ -1,0 +1,79 @@
+"""Languages: complete catalogues, selection order, the switcher."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+from models import db
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _translations_module():
+    spec = importlib.util.spec_from_file_location("translations_script", ROOT / "scripts/translations.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_every_message_is_translated_into_french():
+    script = _translations_module()
+    missing = [m.id for m in script.missing("fr")]
+    assert missing == [], f"untranslated: {missing[:20]}"
+
+
+def test_french_plurals_fill_every_form():
+    script = _translations_module()
+    catalog = script.load_sources("fr")
+    for message in catalog:
+        if isinstance(message.string, tuple) and message.id:
+            assert len(message.string) == catalog.num_plurals and all(message.string), message.id
+
+
+def test_accept_language_picks_french(client):
+    page = client.get("/", headers={"Accept-Language": "fr-FR,fr;q=0.9,en;q=0.5"}).get_data(as_text=True)
+    assert '<html lang="fr">' in page and "Bienvenue dans la communauté" in page
+
+
+def test_default_language_is_english(client):
+    page = client.get("/", headers={"Accept-Language": "de"}).get_data(as_text=True)
+    assert '<html lang="en">' in page and "Welcome to the" in page
+
+
+def test_switcher_remembers_the_choice_for_visitors(client):
+    response = client.post("/language", data={"lang": "fr", "next": "/login"})
+    assert response.headers["Location"] == "/login"
+    assert "Se connecter" in client.get("/login", headers={"Accept-Language": "en"}).get_data(as_text=True)
+
+
+def test_switcher_ignores_foreign_next(client):
+    response = client.post("/language", data={"lang": "fr", "next": "https://evil.example/"})
+    assert response.headers["Location"] == "/"
+
+
+def test_member_preference_wins_over_the_browser(client, login, users):
+    login("member")
+    client.post("/language", data={"lang": "fr", "next": "/"})
+    db.session.refresh(users["member"])
+    assert users["member"].locale == "fr"
+    page = client.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert '<html lang="fr">' in page
+
+
+@pytest.mark.parametrize(("lang", "text"), [("en", "Page not found"), ("fr", "Page introuvable")])
+def test_error_pages_in_both_languages(client, lang, text):
+    response = client.get("/no/such/page", headers={"Accept-Language": lang})
+    assert response.status_code == 404 and text in response.get_data(as_text=True)
+
+
+def test_form_errors_are_translated(client):
+    response = client.post(
+        "/register", headers={"Accept-Language": "fr"},
+        data={"username": "ok_name", "email": "nope", "password": "x", "confirm": "y"},
+    )  # fmt: skip
+    text = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Saisissez une adresse e-mail valide." in text and "Corrigez les erreurs ci-dessous." in text

@@ -1,0 +1,143 @@
+"""Walk the whole permission table: every rule, every kind of actor, every state."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+from flask_login import AnonymousUserMixin
+
+from community.permissions import RULES, can
+from models import ContentItem, ContentState, Role, User, utcnow
+
+STATES = [s.value for s in ContentState]
+ALL = set(STATES)
+
+
+def _user(uid: int, role: Role = Role.MEMBER, *, confirmed: bool = True, active: bool = True) -> User:
+    return User(
+        id=uid, username=f"u{uid}", email=f"u{uid}@x.test", password_hash="x", role=role.value,
+        is_active=active, email_confirmed_at=utcnow() if confirmed else None, session_version=1,
+    )  # fmt: skip
+
+
+ACTORS = {
+    "anonymous": AnonymousUserMixin(),
+    "unconfirmed": _user(2, confirmed=False),
+    "member": _user(3),
+    "author": _user(4),
+    "staff": _user(5, Role.STAFF),
+    "moderator": _user(6, Role.MODERATOR),
+    "admin": _user(7, Role.ADMIN),
+    "suspended": _user(8, active=False),
+}
+AUTHOR_ID = 4
+
+# action -> actor -> the content states in which the action is allowed.
+CONTENT_TABLE: dict[str, dict[str, set[str]]] = {
+    "content.view": {
+        "anonymous": {"published"}, "unconfirmed": {"published"}, "member": {"published"},
+        "author": {"published", "pending", "hidden"}, "staff": {"published"}, "moderator": ALL,
+        "admin": ALL, "suspended": {"published"},
+    },
+    "content.edit": {
+        "author": {"published", "pending"}, "moderator": {"published", "pending", "hidden"},
+        "admin": {"published", "pending", "hidden"},
+    },
+    "content.delete": {
+        "author": {"published", "pending", "hidden"}, "moderator": {"published", "pending", "hidden"},
+        "admin": {"published", "pending", "hidden"},
+    },
+    "content.hide": {"moderator": {"published", "pending"}, "admin": {"published", "pending"}},
+    "content.restore": {"moderator": {"hidden", "deleted"}, "admin": {"hidden", "deleted"}},
+    "content.approve": {"moderator": {"pending"}, "admin": {"pending"}},
+    "content.history": {"moderator": ALL, "admin": ALL},
+    "content.flag": {
+        "unconfirmed": {"published"}, "member": {"published"}, "staff": {"published"},
+        "moderator": {"published"}, "admin": {"published"},
+    },
+    "content.react": {
+        "member": {"published"}, "author": {"published"}, "staff": {"published"},
+        "moderator": {"published"}, "admin": {"published"},
+    },
+}  # fmt: skip
+
+# action -> (object description, object factory) -> actors allowed.
+SELF = "self"
+OTHER_MEMBER = "another member"
+AN_ADMIN = "an admin"
+NONE = "nothing"
+
+
+def _target(kind: str, actor_name: str):
+    actor = ACTORS[actor_name]
+    if kind == SELF:
+        return actor if actor.is_authenticated else _user(99)
+    if kind == OTHER_MEMBER:
+        return _user(50)
+    if kind == AN_ADMIN:
+        return _user(51, Role.ADMIN)
+    return None
+
+
+EVERY_MEMBER = {"unconfirmed", "member", "author", "staff", "moderator", "admin"}
+WRITERS = {"member", "author", "staff", "moderator", "admin"}
+OTHER_TABLE: dict[str, dict[str, set[str]]] = {
+    "content.create": {NONE: WRITERS},
+    "account.edit": {SELF: EVERY_MEMBER, OTHER_MEMBER: {"admin"}, NONE: EVERY_MEMBER},
+    "account.set_role": {SELF: set(), OTHER_MEMBER: {"admin"}, NONE: {"admin"}},
+    "token.create": {SELF: EVERY_MEMBER, OTHER_MEMBER: set()},
+    "token.revoke": {SELF: EVERY_MEMBER, OTHER_MEMBER: {"admin"}},
+    "admin.settings": {NONE: {"admin"}},
+    "brand.answer": {NONE: {"staff", "admin"}},
+    "brand.publish": {NONE: {"staff", "admin"}},
+    "moderation.queue": {NONE: {"moderator", "admin"}},
+    "moderation.log": {NONE: {"moderator", "admin"}},
+    "moderation.sanction": {
+        SELF: set(), OTHER_MEMBER: {"moderator", "admin"}, AN_ADMIN: set(), NONE: {"moderator", "admin"},
+    },
+}  # fmt: skip
+
+
+def test_every_rule_is_in_the_expectation_tables():
+    assert set(RULES) == set(CONTENT_TABLE) | set(OTHER_TABLE)
+
+
+def _content_cases():
+    for action, allowed in CONTENT_TABLE.items():
+        for actor in ACTORS:
+            for state in STATES:
+                yield action, actor, state, state in allowed.get(actor, set())
+
+
+@pytest.mark.parametrize(("action", "actor", "state", "expected"), list(_content_cases()))
+def test_content_rule(action: str, actor: str, state: str, expected: bool):
+    item = ContentItem(id=1, kind="content", author_id=AUTHOR_ID, state=state)
+    assert can(ACTORS[actor], action, item) is expected
+
+
+def _token_for(kind: str, actor_name: str):
+    owner = _target(kind, actor_name)
+    return SimpleNamespace(user_id=owner.id)
+
+
+def _other_cases():
+    for action, targets in OTHER_TABLE.items():
+        for kind, allowed in targets.items():
+            for actor in ACTORS:
+                yield action, kind, actor, actor in allowed
+
+
+@pytest.mark.parametrize(("action", "kind", "actor", "expected"), list(_other_cases()))
+def test_other_rule(action: str, kind: str, actor: str, expected: bool):
+    obj = _token_for(kind, actor) if action == "token.revoke" else _target(kind, actor)
+    assert can(ACTORS[actor], action, obj) is expected
+
+
+def test_unknown_action_is_an_error():
+    with pytest.raises(KeyError):
+        can(ACTORS["admin"], "no.such.action")
+
+
+def test_no_user_can_do_nothing():
+    assert can(None, "content.create") is False
