@@ -8,8 +8,12 @@ from flask_login import current_user
 from sqlalchemy import text
 
 from ..auth import services as account_services
+from ..content import queries as content_queries
+from ..content.registry import kind_of
+from ..errors import NotFound
 from ..extensions import db
 from ..forms import EmptyForm
+from ..permissions import can
 from ..urls import is_safe_next
 
 bp = Blueprint("core", __name__)
@@ -36,6 +40,15 @@ def set_language():
             "danger",
         )
     return redirect(target if is_safe_next(target) else url_for("core.home"))
+
+
+@bp.get("/c/<int:content_id>")
+def content_permalink(content_id: int):
+    """One address for any content item, whatever its kind: redirects to its page."""
+    item = content_queries.get_item(content_id)
+    if item is None or not can(current_user, "content.view", item):
+        raise NotFound()
+    return redirect(kind_of(item).url(item))
 
 
 @bp.get("/healthz")

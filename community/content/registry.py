@@ -1,0 +1,65 @@
+"""What each kind of content tells the rest of the application about itself.
+
+A feature registers its kinds when its module is imported (from ``create_app``)::
+
+    register(ContentKind(
+        name="reply", label=_l("Reply"), model=Reply,
+        url=lambda item: url_for("forum.permalink", post_id=item.id),
+        context=lambda item: ContentContext(label=item.topic.title, url=..., scope=("category", item.topic.category_id)),
+    ))
+
+Moderation (queue context, scoped moderators, whether flags may hide), search
+(documents), notifications and the API (permalinks) read it through :func:`kind_of`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from models import ContentItem
+
+
+@dataclass(frozen=True)
+class ContentContext:
+    """Where an item lives: shown in the moderation queue, notifications, search."""
+
+    label: str  # e.g. the topic title, the product name
+    url: str | None = None
+    # (scope type, id) used for scoped moderators: ("category", 3), ("product_line", 2).
+    scope: tuple[str, int] | None = None
+
+
+@dataclass(frozen=True)
+class ContentKind:
+    name: str  # the polymorphic identity, e.g. "reply"
+    label: Any  # lazy translated label, e.g. _l("Reply")
+    model: type[ContentItem]
+    url: Callable[[ContentItem], str]  # path of the item's permalink
+    context: Callable[[ContentItem], ContentContext] | None = None
+    # Whether enough flags hide the item before a moderator decides. Reviews say
+    # False: criticism must not be buried by flagging.
+    flags_can_hide: bool = True
+    # Extra per-kind data (search document builder, API serialiser...).
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+_KINDS: dict[str, ContentKind] = {}
+
+
+def register(kind: ContentKind) -> ContentKind:
+    existing = _KINDS.get(kind.name)
+    if existing is not None and existing.model is not kind.model:
+        raise ValueError(f"content kind {kind.name!r} is already registered")
+    _KINDS[kind.name] = kind
+    return kind
+
+
+def kind_of(item: ContentItem | str) -> ContentKind:
+    name = item if isinstance(item, str) else item.kind
+    return _KINDS[name]
+
+
+def all_kinds() -> list[ContentKind]:
+    return list(_KINDS.values())
