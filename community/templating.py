@@ -13,6 +13,7 @@ from markupsafe import Markup
 
 from models import utcnow
 
+from .core.registry import nav_items
 from .i18n import LANGUAGE_NAMES, current_language
 from .permissions import can
 
@@ -71,6 +72,7 @@ def init_templating(app: Flask) -> None:
         can=can,
         language_names=LANGUAGE_NAMES,
         current_language=current_language,
+        nav_items=nav_items,
     )
     app.jinja_env.filters.update(
         datetime=format_datetime,

@@ -15,13 +15,20 @@ from ..extensions import db
 from ..forms import EmptyForm
 from ..permissions import can
 from ..urls import is_safe_next
+from . import registry
 
 bp = Blueprint("core", __name__)
 
 
 @bp.get("/")
 def home():
-    return render_template("core/home.html")
+    """The community's landing page: each feature's block, in order."""
+    blocks = []
+    for block in registry.home_blocks():
+        context = block.load(current_user)
+        if context is not None:
+            blocks.append((block, context))
+    return render_template("core/home.html", blocks=blocks)
 
 
 @bp.post("/language")

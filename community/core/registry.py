@@ -1,0 +1,67 @@
+"""Places where features plug into site-wide pages without editing them.
+
+Each feature registers, when its views module is imported:
+
+- a header navigation entry: ``nav_item("forum", "forum.index", _l("Forum"), order=10)``;
+- a home page block: ``home_block(HomeBlock("forum.active", order=20, template="forum/_home.html",
+  load=lambda user: {"topics": queries.active_topics(limit=5)}))`` — ``load`` returns the
+  template's context, or None to leave the block out;
+- sitemap entries: ``sitemap_source("forum", lambda: [(url, lastmod), ...])``.
+
+Registrations are keyed by name, so importing a module twice changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True)
+class NavItem:
+    name: str
+    endpoint: str
+    label: Any
+    order: int = 50
+
+
+@dataclass(frozen=True)
+class HomeBlock:
+    name: str
+    template: str
+    load: Callable[[Any], dict[str, Any] | None]
+    order: int = 50
+
+
+SitemapEntry = tuple[str, datetime | None]
+
+_NAV: dict[str, NavItem] = {}
+_HOME: dict[str, HomeBlock] = {}
+_SITEMAP: dict[str, Callable[[], Iterable[SitemapEntry]]] = {}
+
+
+def nav_item(name: str, endpoint: str, label: Any, order: int = 50) -> None:
+    _NAV[name] = NavItem(name, endpoint, label, order)
+
+
+def nav_items() -> list[NavItem]:
+    return sorted(_NAV.values(), key=lambda item: (item.order, item.name))
+
+
+def home_block(block: HomeBlock) -> None:
+    _HOME[block.name] = block
+
+
+def home_blocks() -> list[HomeBlock]:
+    return sorted(_HOME.values(), key=lambda block: (block.order, block.name))
+
+
+def sitemap_source(name: str, entries: Callable[[], Iterable[SitemapEntry]]) -> None:
+    """``entries()`` yields (path, last modified) pairs for ``sitemap.xml``."""
+    _SITEMAP[name] = entries
+
+
+def sitemap_sources() -> dict[str, Callable[[], Iterable[SitemapEntry]]]:
+    return dict(_SITEMAP)
