@@ -64,12 +64,18 @@ def _register_blueprints(app: Flask) -> None:
     from .api import init_api
     from .auth.views import bp as auth_bp
     from .core.views import bp as core_bp
+    from .reviews.api import blp as reviews_api
+    from .reviews.views import bp as reviews_bp
     from .uploads import bp as uploads_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(uploads_bp)
     init_api(app)
+    app.register_blueprint(reviews_bp)
+    from .api import register as register_api
+
+    register_api(app, reviews_api)
 
 
 def _register_template_helpers(app: Flask) -> None:

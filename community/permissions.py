@@ -202,3 +202,43 @@ def _sanction(user: Any, target: Any) -> bool:
 @rule("moderation.log")
 def _moderation_log(user: Any, _obj: Any) -> bool:
     return is_moderator(user)
+
+
+# --- reviews -------------------------------------------------------------------------------
+# Only the author changes a review (text and rating); staff answer it in public and
+# can neither hide, delete nor edit it; moderators hide it for a listed reason.
+
+
+@rule("reviews.manage_catalogue")
+def _manage_catalogue(user: Any, _obj: Any) -> bool:
+    return is_staff(user)
+
+
+@rule("reviews.write")
+def _write_review(user: Any, product: Any) -> bool:
+    """``product`` None asks whether the member may review at all."""
+    return can_write(user) and (product is None or bool(product.active))
+
+
+@rule("reviews.edit")
+def _edit_review(user: Any, review: ContentItem) -> bool:
+    return (
+        review.state in (ContentState.PUBLISHED, ContentState.PENDING)
+        and can_write(user)
+        and is_author(user, review)
+    )
+
+
+@rule("reviews.delete")
+def _delete_review(user: Any, review: ContentItem) -> bool:
+    return review.state != ContentState.DELETED and is_author(user, review)
+
+
+@rule("reviews.vote")
+def _vote_review(user: Any, review: ContentItem) -> bool:
+    return can_write(user) and review.state == ContentState.PUBLISHED and not is_author(user, review)
+
+
+@rule("reviews.respond")
+def _respond_review(user: Any, review: ContentItem) -> bool:
+    return is_staff(user) and review.state == ContentState.PUBLISHED

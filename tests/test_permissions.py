@@ -60,6 +60,13 @@ CONTENT_TABLE: dict[str, dict[str, set[str]]] = {
         "member": {"published"}, "author": {"published"}, "staff": {"published"},
         "moderator": {"published"}, "admin": {"published"},
     },
+    # --- reviews ---
+    "reviews.edit": {"author": {"published", "pending"}},
+    "reviews.delete": {"author": {"published", "pending", "hidden"}},
+    "reviews.vote": {
+        "member": {"published"}, "staff": {"published"}, "moderator": {"published"}, "admin": {"published"},
+    },
+    "reviews.respond": {"staff": {"published"}, "admin": {"published"}},
 }  # fmt: skip
 
 # action -> (object description, object factory) -> actors allowed.
@@ -96,6 +103,9 @@ OTHER_TABLE: dict[str, dict[str, set[str]]] = {
     "moderation.sanction": {
         SELF: set(), OTHER_MEMBER: {"moderator", "admin"}, AN_ADMIN: set(), NONE: {"moderator", "admin"},
     },
+    # --- reviews ---
+    "reviews.manage_catalogue": {NONE: {"staff", "admin"}},
+    "reviews.write": {NONE: WRITERS},
 }  # fmt: skip
 
 

@@ -1,0 +1,1 @@
+"""Product catalogue and reviews with public brand responses."""
