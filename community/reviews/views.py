@@ -14,6 +14,7 @@ from wtforms.fields.choices import SelectChoice
 from models import Review, db
 
 from ..content.registry import ContentContext, ContentKind, register
+from ..demo import SEEDERS
 from ..core.registry import HomeBlock, home_block, nav_item, sitemap_source
 from ..errors import Conflict, DomainError, NotFound, PermissionDenied
 from ..forms import EmptyForm
@@ -70,6 +71,8 @@ register(
     )
 )  # fmt: skip
 services.register_hooks()
+if "community.reviews.demo.seed_reviews" not in SEEDERS:
+    SEEDERS.append("community.reviews.demo.seed_reviews")
 
 nav_item("reviews", "reviews.catalogue", _l("Products"), order=20)
 home_block(
