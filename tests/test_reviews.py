@@ -33,7 +33,9 @@ def _review(product, author, rating=4, **kw) -> Review:
 
 def _agg(product) -> dict[str, int]:
     db.session.refresh(product)
-    return {k: getattr(product, k) for k in ["review_count", "rating_sum", *[f"star_{s}" for s in range(1, 6)]]}
+    return {
+        k: getattr(product, k) for k in ["review_count", "rating_sum", *[f"star_{s}" for s in range(1, 6)]]
+    }
 
 
 def test_aggregates_follow_publish_edit_delete_and_moderation(app, users, product):
@@ -191,7 +193,10 @@ def test_api(app, users, product, client, login):
     assert made.status_code == 201 and made.json["url"] == f"/reviews/{made.json['id']}"
     rid = made.json["id"]
     assert client.post(f"/api/v1/products/{product.id}/reviews", json=payload).status_code == 409
-    assert client.post(f"/api/v1/products/{product.id}/reviews", json={**payload, "rating": 7}).status_code == 422
+    assert (
+        client.post(f"/api/v1/products/{product.id}/reviews", json={**payload, "rating": 7}).status_code
+        == 422
+    )
     assert client.post("/api/v1/products/999/reviews", json=payload).status_code == 404
     assert client.post(f"/api/v1/reviews/{rid}/helpful").status_code == 422
     assert client.patch(f"/api/v1/reviews/{rid}", json={"rating": 4}).json["rating"] == 4

@@ -70,8 +70,16 @@ def seed_reviews(ctx) -> None:  # noqa: ANN001
     rng = ctx.rng
     cats = {slug: services.create_category(slug, en, fr, i) for i, (slug, en, fr) in enumerate(CATEGORIES)}
     products = [
-        services.save_product(None, None, slug=slug, name_en=en, name_fr=fr, category_id=cats[cat].id,
-                              description_en=den, description_fr=dfr)  # fmt: skip
+        services.save_product(
+            None,
+            None,
+            slug=slug,
+            name_en=en,
+            name_fr=fr,
+            category_id=cats[cat].id,
+            description_en=den,
+            description_fr=dfr,
+        )  # fmt: skip
         for slug, cat, en, fr, den, dfr in PRODUCTS
     ]
     english = _english()
@@ -98,7 +106,9 @@ def seed_reviews(ctx) -> None:  # noqa: ANN001
                     experienced_on=(utcnow() - timedelta(days=rng.randint(10, 400))).date(),
                     incentivized=rng.random() < 0.05, language=lang,
                 )  # fmt: skip
-                review.created_at = utcnow() - timedelta(days=rng.randint(0, 300), minutes=rng.randint(0, 1440))
+                review.created_at = utcnow() - timedelta(
+                    days=rng.randint(0, 300), minutes=rng.randint(0, 1440)
+                )
                 for voter in rng.sample(members, rng.choice([0, 0, 0, 1, 2, 4])):
                     if voter.id != member.id:
                         services.set_helpful(review, voter, True)

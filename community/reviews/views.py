@@ -14,8 +14,8 @@ from wtforms.fields.choices import SelectChoice
 from models import Review, db
 
 from ..content.registry import ContentContext, ContentKind, register
-from ..demo import SEEDERS
 from ..core.registry import HomeBlock, home_block, nav_item, sitemap_source
+from ..demo import SEEDERS
 from ..errors import Conflict, DomainError, NotFound, PermissionDenied
 from ..forms import EmptyForm
 from ..i18n import current_language
@@ -229,6 +229,7 @@ def write(slug: str):
 @login_required
 def edit(review_id: int):
     review = _review_or_404(review_id)
+    slug = review.product.slug
     if not can(current_user, "reviews.edit", review):
         raise PermissionDenied(_l("Only the author of a review can change it."))
     form = ReviewForm(obj=review) if request.method == "GET" else ReviewForm()
@@ -244,7 +245,7 @@ def edit(review_id: int):
         else:
             db.session.commit()
             flash(_("Your review is updated."), "success")
-            return redirect(url_for("reviews.product", slug=review.product.slug) + f"#review-{review.id}")
+            return redirect(url_for("reviews.product", slug=slug) + f"#review-{review.id}")
     return render_template("reviews/write.html", form=form, product=review.product, review=review), (
         422 if form.errors else 200
     )
@@ -254,31 +255,34 @@ def edit(review_id: int):
 @login_required
 def delete(review_id: int):
     review = _review_or_404(review_id)
+    slug = review.product.slug
     if not EmptyForm().validate_on_submit():
         abort(400)
     services.delete_review(review, current_user)
     db.session.commit()
     flash(_("Your review is deleted."), "info")
-    return redirect(url_for("reviews.product", slug=review.product.slug))
+    return redirect(url_for("reviews.product", slug=slug))
 
 
 @bp.post("/reviews/<int:review_id>/helpful")
 @login_required
 def helpful(review_id: int):
     review = _review_or_404(review_id)
+    slug = review.product.slug
     if not EmptyForm().validate_on_submit():
         abort(400)
     voted = bool(queries.voted_ids(current_user.id, [review.id]))
     services.set_helpful(review, current_user, not voted)
     db.session.commit()
     flash(_("Thank you for your vote.") if not voted else _("Your vote is removed."), "success")
-    return redirect(url_for("reviews.product", slug=review.product.slug) + f"#review-{review.id}")
+    return redirect(url_for("reviews.product", slug=slug) + f"#review-{review.id}")
 
 
 @bp.route("/reviews/<int:review_id>/response", methods=["GET", "POST"])
 @login_required
 def respond(review_id: int):
     review = _review_or_404(review_id)
+    slug = review.product.slug
     if not can(current_user, "brand.answer"):
         raise PermissionDenied(_l("Only brand staff can respond to reviews."))
     form = ResponseForm()
@@ -288,7 +292,7 @@ def respond(review_id: int):
         services.respond(review, current_user, form.body.data)
         db.session.commit()
         flash(_("Your response is published."), "success")
-        return redirect(url_for("reviews.product", slug=review.product.slug) + f"#review-{review.id}")
+        return redirect(url_for("reviews.product", slug=slug) + f"#review-{review.id}")
     return render_template("reviews/respond.html", form=form, review=review, product=review.product), (
         422 if form.errors else 200
     )
