@@ -2,6 +2,7 @@
 
 from .base import Base, UTCDateTime, db, utcnow
 from .content import ContentItem, ContentRevision, ContentState
+from .idea import CLOSED_STATUSES, Idea, IdeaComment, IdeaStatus, IdeaStatusChange, IdeaVote
 from .user import ApiToken, Role, User
 
 __all__ = [
@@ -10,6 +11,12 @@ __all__ = [
     "ContentItem",
     "ContentRevision",
     "ContentState",
+    "CLOSED_STATUSES",
+    "Idea",
+    "IdeaComment",
+    "IdeaStatus",
+    "IdeaStatusChange",
+    "IdeaVote",
     "Role",
     "User",
     "UTCDateTime",

@@ -96,6 +96,9 @@ OTHER_TABLE: dict[str, dict[str, set[str]]] = {
     "moderation.sanction": {
         SELF: set(), OTHER_MEMBER: {"moderator", "admin"}, AN_ADMIN: set(), NONE: {"moderator", "admin"},
     },
+    "idea.vote": {NONE: WRITERS},
+    "idea.status": {NONE: {"staff", "admin"}},
+    "idea.merge": {NONE: {"staff", "moderator", "admin"}},
 }  # fmt: skip
 
 
