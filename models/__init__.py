@@ -2,7 +2,7 @@
 
 from .base import Base, UTCDateTime, db, utcnow
 from .content import ContentItem, ContentRevision, ContentState
-from .idea import CLOSED_STATUSES, Idea, IdeaComment, IdeaStatus, IdeaStatusChange, IdeaVote
+from .idea import CLOSED_STATUSES, Idea, IdeaComment, IdeaStatus, IdeaStatusChange, IdeaVote, fold_text
 from .user import ApiToken, Role, User
 
 __all__ = [
@@ -21,5 +21,6 @@ __all__ = [
     "User",
     "UTCDateTime",
     "db",
+    "fold_text",
     "utcnow",
 ]

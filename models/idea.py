@@ -9,10 +9,11 @@ the insert or delete of a vote row (see ``community.ideas.services``).
 from __future__ import annotations
 
 import enum
+import unicodedata
 from datetime import datetime
 
 from sqlalchemy import Float, ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from .base import UTCDateTime, db, utcnow
 from .content import ContentItem
@@ -32,11 +33,19 @@ class IdeaStatus(enum.StrEnum):
 CLOSED_STATUSES = frozenset({IdeaStatus.DONE.value, IdeaStatus.DECLINED.value})
 
 
+def fold_text(text: str) -> str:
+    """Lower case without accents: "Réchaud" -> "rechaud" (for LIKE matching)."""
+    decomposed = unicodedata.normalize("NFKD", (text or "").casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 class Idea(ContentItem):
     __tablename__ = "idea"
 
     id: Mapped[int] = mapped_column(ForeignKey("content_item.id"), primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
+    # fold_text(title), kept by a validator: similar-title lookups match "rechaud" to "Réchaud".
+    title_folded: Mapped[str] = mapped_column(String(200), default="")
     status: Mapped[str] = mapped_column(String(16), default=IdeaStatus.NEW.value, index=True)
     vote_count: Mapped[int] = mapped_column(default=0)
     comment_count: Mapped[int] = mapped_column(default=0)
@@ -63,6 +72,11 @@ class Idea(ContentItem):
         Index("ix_idea_vote_count", "vote_count"),
         Index("ix_idea_trending_score", "trending_score"),
     )
+
+    @validates("title")
+    def _fold_title(self, _key: str, value: str) -> str:
+        self.title_folded = fold_text(value)
+        return value
 
     @property
     def is_merged(self) -> bool:

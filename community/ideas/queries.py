@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload
 
-from models import ContentState, Idea, IdeaComment, IdeaStatus, IdeaStatusChange, IdeaVote, db
+from models import ContentState, Idea, IdeaComment, IdeaStatus, IdeaStatusChange, IdeaVote, db, fold_text
 
 PAGE_SIZE = 20
 SORTS = ("trending", "top", "new")
@@ -143,13 +142,8 @@ def votes_moved_here(idea_id: int) -> int:
     )
 
 
-def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
 def _words(text: str) -> set[str]:
-    return {w for w in _WORD.findall(_fold(text)) if len(w) >= 3 and w not in _STOPWORDS}
+    return {w for w in _WORD.findall(fold_text(text)) if len(w) >= 3 and w not in _STOPWORDS}
 
 
 def similar_ideas(title: str, limit: int = 5, exclude_id: int | None = None) -> list[Idea]:
@@ -161,9 +155,8 @@ def similar_ideas(title: str, limit: int = 5, exclude_id: int | None = None) -> 
     words = _words(title or "")
     if not words:
         return []
-    raw = {w for w in _WORD.findall((title or "").casefold()) if len(w) >= 3 and _fold(w) in words}
-    patterns = {f"%{word}%" for word in sorted(words)[:8]} | {f"%{word}%" for word in sorted(raw)[:8]}
-    query = _listed().where(or_(*(func.lower(Idea.title).like(p) for p in patterns)))
+    patterns = [f"%{word}%" for word in sorted(words, key=len, reverse=True)[:8]]
+    query = _listed().where(or_(*(Idea.title_folded.like(p) for p in patterns)))
     if exclude_id:
         query = query.where(Idea.id != exclude_id)
     candidates = db.session.scalars(query.order_by(Idea.vote_count.desc()).limit(200)).all()

@@ -2,7 +2,7 @@
 
 Revision ID: 0004_ideas
 Revises: 0001_foundation
-Create Date: 2026-11-27 10:37:08.884643
+Create Date: 2026-11-27 10:38:59.923063
 
 """
 from alembic import op
@@ -23,6 +23,7 @@ def upgrade():
     op.create_table('idea',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('title_folded', sa.String(length=200), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('vote_count', sa.Integer(), nullable=False),
     sa.Column('comment_count', sa.Integer(), nullable=False),
