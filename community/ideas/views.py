@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from models import ContentState, Idea, IdeaComment, IdeaStatus, db
@@ -253,7 +254,14 @@ def merge(idea_id: int):
             form.into_id.errors = [*form.into_id.errors, str(exc.message)]
         else:
             db.session.commit()
-            flash(_("The idea is merged; %(n)d votes moved.", n=len(moved)), "success")
+            flash(
+                ngettext(
+                    "The idea is merged; %(num)d vote moved.",
+                    "The idea is merged; %(num)d votes moved.",
+                    len(moved),
+                ),
+                "success",
+            )
             return redirect(url_for("ideas.show", idea_id=target.id))
     return _render_idea(_load(idea_id), merge_form=form, code=422)
 
