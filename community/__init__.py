@@ -62,8 +62,11 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from .api import init_api
+    from .api import register as register_api
     from .auth.views import bp as auth_bp
     from .core.views import bp as core_bp
+    from .ideas.api import blp as ideas_api
+    from .ideas.views import bp as ideas_bp
     from .reviews.api import blp as reviews_api
     from .reviews.views import bp as reviews_bp
     from .uploads import bp as uploads_bp
@@ -72,10 +75,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(uploads_bp)
     init_api(app)
-    app.register_blueprint(reviews_bp)
-    from .api import register as register_api
-
-    register_api(app, reviews_api)
+    for pages, api in ((reviews_bp, reviews_api), (ideas_bp, ideas_api)):
+        app.register_blueprint(pages)
+        register_api(app, api)
 
 
 def _register_template_helpers(app: Flask) -> None:

@@ -53,6 +53,7 @@ SETTINGS: list[tuple[str, str, Any, Any]] = [
     ("SITE_URL", "SITE_URL", str, "http://127.0.0.1:5000"),
     ("PROXY_COUNT", "PROXY_COUNT", _int, 0),
     ("LOG_LEVEL", "LOG_LEVEL", str, "INFO"),
+    ("IDEA_VOTE_BUDGET", "IDEA_VOTE_BUDGET", _int, 0),
 ]
 
 

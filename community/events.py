@@ -34,6 +34,7 @@ answer_accepted = _signals.signal("answer-accepted")
 review_responded = _signals.signal("review-responded")
 idea_status_changed = _signals.signal("idea-status-changed")
 idea_merged = _signals.signal("idea-merged")
+idea_unmerged = _signals.signal("idea-unmerged")
 member_sanctioned = _signals.signal("member-sanctioned")
 user_registered = _signals.signal("user-registered")
 

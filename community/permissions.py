@@ -242,3 +242,24 @@ def _vote_review(user: Any, review: ContentItem) -> bool:
 @rule("reviews.respond")
 def _respond_review(user: Any, review: ContentItem) -> bool:
     return is_staff(user) and review.state == ContentState.PUBLISHED
+
+
+# --- ideas ----------------------------------------------------------------------------------
+
+
+@rule("idea.vote")
+def _vote_idea(user: Any, _idea: Any) -> bool:
+    """Members with a confirmed address vote; the service refuses closed or merged ideas."""
+    return can_write(user)
+
+
+@rule("idea.status")
+def _idea_status(user: Any, _idea: Any) -> bool:
+    """Only brand staff change an idea's public status."""
+    return is_staff(user)
+
+
+@rule("idea.merge")
+def _merge_idea(user: Any, _idea: Any) -> bool:
+    """Staff or moderators merge duplicates (and undo merges)."""
+    return is_staff(user) or is_moderator(user)

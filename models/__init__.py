@@ -2,6 +2,7 @@
 
 from .base import Base, UTCDateTime, db, utcnow
 from .content import ContentItem, ContentRevision, ContentState
+from .idea import CLOSED_STATUSES, Idea, IdeaComment, IdeaStatus, IdeaStatusChange, IdeaVote, fold_text
 from .review import BrandResponse, HelpfulVote, Product, ProductCategory, Review
 from .user import ApiToken, Role, User
 
@@ -16,9 +17,16 @@ __all__ = [
     "Product",
     "ProductCategory",
     "Review",
+    "CLOSED_STATUSES",
+    "Idea",
+    "IdeaComment",
+    "IdeaStatus",
+    "IdeaStatusChange",
+    "IdeaVote",
     "Role",
     "User",
     "UTCDateTime",
     "db",
+    "fold_text",
     "utcnow",
 ]

@@ -106,6 +106,9 @@ OTHER_TABLE: dict[str, dict[str, set[str]]] = {
     # --- reviews ---
     "reviews.manage_catalogue": {NONE: {"staff", "admin"}},
     "reviews.write": {NONE: WRITERS},
+    "idea.vote": {NONE: WRITERS},
+    "idea.status": {NONE: {"staff", "admin"}},
+    "idea.merge": {NONE: {"staff", "moderator", "admin"}},
 }  # fmt: skip
 
 
