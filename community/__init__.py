@@ -64,12 +64,18 @@ def _register_blueprints(app: Flask) -> None:
     from .api import init_api
     from .auth.views import bp as auth_bp
     from .core.views import bp as core_bp
+    from .moderation.api import blp as moderation_api
+    from .moderation.views import bp as moderation_bp
     from .uploads import bp as uploads_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(uploads_bp)
+    app.register_blueprint(moderation_bp)
     init_api(app)
+    from .api import register as register_api
+
+    register_api(app, moderation_api)
 
 
 def _register_template_helpers(app: Flask) -> None:
@@ -88,6 +94,7 @@ def _register_cli(app: Flask) -> None:
     from .auth.cli import tokens_cli, users_cli
     from .demo import demo_cli
     from .jobs import jobs_cli
+    from .moderation.cli import moderation_cli
 
-    for group in (users_cli, tokens_cli, demo_cli, jobs_cli):
+    for group in (users_cli, tokens_cli, demo_cli, jobs_cli, moderation_cli):
         app.cli.add_command(group)

@@ -2,9 +2,31 @@
 
 from .base import Base, UTCDateTime, db, utcnow
 from .content import ContentItem, ContentRevision, ContentState
+from .moderation import (
+    AuditEntry,
+    FilterAction,
+    FilterRule,
+    Flag,
+    FlagReason,
+    FlagStatus,
+    ModeratorScope,
+    Sanction,
+    SanctionKind,
+    WriteEvent,
+)
 from .user import ApiToken, Role, User
 
 __all__ = [
+    "AuditEntry",
+    "FilterAction",
+    "FilterRule",
+    "Flag",
+    "FlagReason",
+    "FlagStatus",
+    "ModeratorScope",
+    "Sanction",
+    "SanctionKind",
+    "WriteEvent",
     "ApiToken",
     "Base",
     "ContentItem",
