@@ -111,7 +111,9 @@ def test_moderation_matrix(app, client, login, users, role, action, own, kind, v
     login(role)
     allowed = role in ("moderator", "admin")
     if via == "api":
-        response = client.post(f"/api/v1/moderation/items/{item.id}", json={"action": action, "reason": "rude"})
+        response = client.post(
+            f"/api/v1/moderation/items/{item.id}", json={"action": action, "reason": "rude"}
+        )
         assert response.status_code == (200 if allowed else 403), response.json
     else:
         response = client.post(f"/moderation/items/{item.id}", data={"action": action, "reason": "rude"})
@@ -125,8 +127,16 @@ def test_staff_cannot_hide_a_review_or_a_consumers_post(app, client, login, user
     review, note = _publish("review", users["member"]), _publish("note", users["member"])
     login("staff")
     for item in (review, note):
-        assert client.post(f"/api/v1/moderation/items/{item.id}", json={"action": "hide", "reason": "bad"}).status_code == 403
-        assert client.post(f"/moderation/items/{item.id}", data={"action": "hide", "reason": "x"}).status_code == 403
+        assert (
+            client.post(
+                f"/api/v1/moderation/items/{item.id}", json={"action": "hide", "reason": "bad"}
+            ).status_code
+            == 403
+        )
+        assert (
+            client.post(f"/moderation/items/{item.id}", data={"action": "hide", "reason": "x"}).status_code
+            == 403
+        )
     with pytest.raises(PermissionDenied):
         services.moderate(review, users["staff"], "hide", "negative")
     assert review.state == note.state == "published"
@@ -164,7 +174,8 @@ def test_moderator_edit_keeps_reason_and_audit(app, client, login, users):
     page = client.get(f"/moderation/items/{note.id}/edit")
     assert page.status_code == 200
     response = client.post(
-        f"/moderation/items/{note.id}", data={"action": "edit", "source": "cleaned text", "reason": "phone number"}
+        f"/moderation/items/{note.id}",
+        data={"action": "edit", "source": "cleaned text", "reason": "phone number"},
     )
     assert response.status_code == 302
     assert note.body_source == "cleaned text"
@@ -280,9 +291,21 @@ def test_rate_limit_answers_429_with_retry_after(app, client, login, users):
 
 def test_filters_block_or_hold_and_repeats_are_refused(app, client, login, users):
     login("admin")
-    assert client.post("/moderation/filters", data={"pattern": "casino", "action": "block"}).status_code == 302
-    assert client.post("/moderation/filters", data={"pattern": r"free\s+gift", "action": "review", "is_regex": "y"}).status_code == 302
-    assert client.post("/moderation/filters", data={"pattern": "(", "action": "block", "is_regex": "y"}).status_code == 422
+    assert (
+        client.post("/moderation/filters", data={"pattern": "casino", "action": "block"}).status_code == 302
+    )
+    assert (
+        client.post(
+            "/moderation/filters", data={"pattern": r"free\s+gift", "action": "review", "is_regex": "y"}
+        ).status_code
+        == 302
+    )
+    assert (
+        client.post(
+            "/moderation/filters", data={"pattern": "(", "action": "block", "is_regex": "y"}
+        ).status_code
+        == 422
+    )
     assert client.get("/moderation/filters").status_code == 200
     with pytest.raises(InvalidInput) as caught:
         content.publish(Note(), users["member"], "Best CASINO online")
@@ -308,15 +331,29 @@ def test_scoped_moderator_sees_and_acts_only_in_scope(app, client, login, users)
     db.session.commit()
     login("moderator")
     assert [e["id"] for e in client.get("/api/v1/moderation/queue").json] == [review.id]
-    assert client.post(f"/api/v1/moderation/items/{note.id}", json={"action": "hide", "reason": "x"}).status_code == 403
-    assert client.post(f"/api/v1/moderation/items/{review.id}", json={"action": "hide", "reason": "x"}).status_code == 200
+    assert (
+        client.post(f"/api/v1/moderation/items/{note.id}", json={"action": "hide", "reason": "x"}).status_code
+        == 403
+    )
+    assert (
+        client.post(
+            f"/api/v1/moderation/items/{review.id}", json={"action": "hide", "reason": "x"}
+        ).status_code
+        == 200
+    )
 
 
 def test_admin_sets_scopes(app, client, login, users):
     login("admin")
-    response = client.post("/moderation/members/moderator", data={"what": "scopes", "scopes-scopes": "category:3, product_line:1"})
+    response = client.post(
+        "/moderation/members/moderator",
+        data={"what": "scopes", "scopes-scopes": "category:3, product_line:1"},
+    )
     assert response.status_code == 302
-    assert {(s.scope_type, s.scope_id) for s in users["moderator"].moderation_scopes} == {("category", 3), ("product_line", 1)}
+    assert {(s.scope_type, s.scope_id) for s in users["moderator"].moderation_scopes} == {
+        ("category", 3),
+        ("product_line", 1),
+    }
 
 
 # --- sanctions ----------------------------------------------------------------------------------
@@ -325,7 +362,13 @@ def test_admin_sets_scopes(app, client, login, users):
 def test_suspended_member_sees_why_and_when_then_it_ends(app, client, auth, login, users):
     login("moderator")
     response = client.post(
-        "/moderation/members/member", data={"what": "sanction", "sanction-kind": "suspend", "sanction-days": "3", "sanction-reason": "Insults"}
+        "/moderation/members/member",
+        data={
+            "what": "sanction",
+            "sanction-kind": "suspend",
+            "sanction-days": "3",
+            "sanction-reason": "Insults",
+        },
     )
     assert response.status_code == 302
     auth.logout()
@@ -397,7 +440,10 @@ def test_audit_log_filters_csv_and_transparency(app, client, login, users):
     from community.moderation.queries import TRANSPARENCY_BREAKDOWNS, rating_breakdown
 
     note = _publish("note", users["member"])
-    low, high = _publish("review", users["member"], "1* bad zip"), _publish("review", users["member"], "5* great")
+    low, high = (
+        _publish("review", users["member"], "1* bad zip"),
+        _publish("review", users["member"], "5* great"),
+    )
     services.flag(note, users["staff"], "spam")
     services.moderate(note, users["moderator"], "hide", "Spam")
     services.moderate(low, users["moderator"], "hide", "Insults")
@@ -439,5 +485,10 @@ def test_transparency_page_has_fixed_queries(app, client, users, count_queries):
 
 def test_moderation_routes_in_openapi(app, client):
     paths = client.get("/api/v1/openapi.json").json["paths"]
-    for path in ("/api/v1/flags", "/api/v1/moderation/queue", "/api/v1/moderation/items/{content_id}", "/api/v1/moderation/log"):
+    for path in (
+        "/api/v1/flags",
+        "/api/v1/moderation/queue",
+        "/api/v1/moderation/items/{content_id}",
+        "/api/v1/moderation/log",
+    ):
         assert path in paths
