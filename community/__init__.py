@@ -67,6 +67,8 @@ def _register_blueprints(app: Flask) -> None:
     from .core.views import bp as core_bp
     from .ideas.api import blp as ideas_api
     from .ideas.views import bp as ideas_bp
+    from .moderation.api import blp as moderation_api
+    from .moderation.views import bp as moderation_bp
     from .reviews.api import blp as reviews_api
     from .reviews.views import bp as reviews_bp
     from .uploads import bp as uploads_bp
@@ -75,7 +77,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(uploads_bp)
     init_api(app)
-    for pages, api in ((reviews_bp, reviews_api), (ideas_bp, ideas_api)):
+    features = ((moderation_bp, moderation_api), (reviews_bp, reviews_api), (ideas_bp, ideas_api))
+    for pages, api in features:
         app.register_blueprint(pages)
         register_api(app, api)
 
@@ -96,6 +99,7 @@ def _register_cli(app: Flask) -> None:
     from .auth.cli import tokens_cli, users_cli
     from .demo import demo_cli
     from .jobs import jobs_cli
+    from .moderation.cli import moderation_cli
 
-    for group in (users_cli, tokens_cli, demo_cli, jobs_cli):
+    for group in (users_cli, tokens_cli, demo_cli, jobs_cli, moderation_cli):
         app.cli.add_command(group)

@@ -81,6 +81,26 @@ class Config:
     OPENAPI_VERSION = "3.0.3"
     OPENAPI_URL_PREFIX = "/api/v1"
     OPENAPI_JSON_PATH = "openapi.json"
+    # Moderation (community/moderation): flags from members weigh by trust level;
+    # when the open flags on an item weigh FLAG_HIDE_THRESHOLD it is hidden pending review.
+    FLAG_HIDE_THRESHOLD = 3.0
+    FLAG_WEIGHTS = {0: 0.5, 1: 1.0, 2: 1.0, 3: 1.5, 4: 2.0}
+    # Level-0 members' first N posts wait for approval.
+    PREMODERATION_FIRST_POSTS = 2
+    # Most links a post may hold, by trust level (levels not listed: no limit).
+    LINK_LIMITS = {0: 1, 1: 5}
+    # Writes allowed per window (count, seconds), by trust level.
+    WRITE_RATE_LIMITS = {0: (5, 600), 1: (15, 600), 2: (40, 600), 3: (80, 600), 4: (200, 600)}
+    # Automatic promotion: every threshold of a level must be reached. Level 4 is by hand.
+    TRUST_PROMOTION = {
+        1: {"days_visited": 1, "posts_read": 5, "approved": 1, "account_days": 0},
+        2: {"days_visited": 10, "posts_read": 100, "approved": 10, "account_days": 14},
+        3: {"days_visited": 50, "posts_read": 500, "approved": 50, "account_days": 90},
+    }
+    # Default word filters, besides those admins add: (pattern, "block"|"review", is_regex).
+    MODERATION_FILTERS: list[tuple[str, str, bool]] = []
+    # The same text posted again by the same member within this many seconds is refused.
+    REPEAT_WINDOW_SECONDS = 3600
     # Demo accounts (printed by `make run`); the seeder uses them.
     DEMO_PASSWORD_SUFFIX = "-demo-2026"
 

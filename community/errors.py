@@ -61,6 +61,20 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+class RateLimited(DomainError):
+    """Too many writes; ``retry_after`` seconds until the next one is allowed."""
+
+    status = 429
+    code = "rate_limited"
+
+    def __init__(self, message: Any = None, *, retry_after: int = 60, **details: Any):
+        super().__init__(message, retry_after=int(retry_after), **details)
+        self.retry_after = int(retry_after)
+
+    def default_message(self) -> Any:
+        return _l("You are writing too fast. Please wait a moment and try again.")
+
+
 ERROR_CODES = {
     400: "bad_request",
     401: "unauthorized",
@@ -166,7 +180,12 @@ def _rollback() -> None:
 
 def handle_domain_error(exc: DomainError):
     _rollback()
-    return _render(exc.status, exc.message, exc.code, **exc.details)
+    body, status = _render(exc.status, exc.message, exc.code, **exc.details)
+    response = _as_response(body, status)
+    retry_after = getattr(exc, "retry_after", None)
+    if retry_after is not None:
+        response.headers["Retry-After"] = str(retry_after)
+    return response
 
 
 def handle_unexpected(exc: Exception):

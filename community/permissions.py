@@ -12,7 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from models import ContentItem, ContentState, Role
+from models import ContentItem, ContentState, Role, utcnow
+
+from .content.registry import scope_of
 
 
 class Actor(Protocol):
@@ -66,13 +68,37 @@ def is_staff(user: Any) -> bool:
     return has_role(user, Role.STAFF, Role.ADMIN)
 
 
+def moderator_scopes(user: Any) -> set[tuple[str, int]]:
+    """The scopes a moderator is limited to; empty means the whole community."""
+    if is_admin(user):
+        return set()
+    return {(s.scope_type, s.scope_id) for s in (getattr(user, "moderation_scopes", None) or [])}
+
+
+def is_global_moderator(user: Any) -> bool:
+    return is_moderator(user) and not moderator_scopes(user)
+
+
+def moderates(user: Any, item: ContentItem | None) -> bool:
+    """A moderator with full powers on ``item``: unscoped, or scoped to the item's context."""
+    if not is_moderator(user):
+        return False
+    scopes = moderator_scopes(user)
+    if not scopes:
+        return True
+    return item is not None and scope_of(item) in scopes
+
+
 def is_author(user: Any, item: ContentItem | None) -> bool:
     return bool(item is not None and is_member(user) and item.author_id == user.id)
 
 
 def can_write(user: Any) -> bool:
-    """Signed in, active, with a confirmed e-mail address."""
-    return is_member(user) and user.email_confirmed_at is not None
+    """Signed in, active, with a confirmed e-mail address, not silenced."""
+    if not (is_member(user) and user.email_confirmed_at is not None):
+        return False
+    silenced = getattr(user, "silenced_until", None)
+    return silenced is None or silenced <= utcnow()
 
 
 # --- accounts --------------------------------------------------------------------
@@ -110,7 +136,7 @@ def _settings(user: Any, _obj: Any) -> bool:
 def _view_content(user: Any, item: ContentItem) -> bool:
     if item.state == ContentState.PUBLISHED:
         return True
-    if is_moderator(user):
+    if moderates(user, item):
         return True
     # Authors still see their own pending or hidden items (with the reason).
     return item.state != ContentState.DELETED and is_author(user, item)
@@ -125,7 +151,7 @@ def _create_content(user: Any, _obj: Any) -> bool:
 def _edit_content(user: Any, item: ContentItem) -> bool:
     if item.state == ContentState.DELETED:
         return False
-    if is_moderator(user):
+    if moderates(user, item):
         return True
     return item.state != ContentState.HIDDEN and can_write(user) and is_author(user, item)
 
@@ -134,28 +160,32 @@ def _edit_content(user: Any, item: ContentItem) -> bool:
 def _delete_content(user: Any, item: ContentItem) -> bool:
     if item.state == ContentState.DELETED:
         return False
-    return is_moderator(user) or (is_author(user, item) and is_member(user))
+    return moderates(user, item) or (is_author(user, item) and is_member(user))
 
 
 @rule("content.hide")
 def _hide_content(user: Any, item: ContentItem) -> bool:
     """Only moderators hide; staff never hide a consumer's words."""
-    return is_moderator(user) and item.state in (ContentState.PUBLISHED, ContentState.PENDING)
+    return moderates(user, item) and item.state in (
+        ContentState.PUBLISHED,
+        ContentState.PENDING,
+        ContentState.HIDDEN,
+    )  # hiding a hidden item changes its public reason (after a hide by flags)
 
 
 @rule("content.restore")
 def _restore_content(user: Any, item: ContentItem) -> bool:
-    return is_moderator(user) and item.state in (ContentState.HIDDEN, ContentState.DELETED)
+    return moderates(user, item) and item.state in (ContentState.HIDDEN, ContentState.DELETED)
 
 
 @rule("content.approve")
 def _approve_content(user: Any, item: ContentItem) -> bool:
-    return is_moderator(user) and item.state == ContentState.PENDING
+    return moderates(user, item) and item.state == ContentState.PENDING
 
 
 @rule("content.history")
-def _content_history(user: Any, _item: Any) -> bool:
-    return is_moderator(user)
+def _content_history(user: Any, item: Any) -> bool:
+    return moderates(user, item)
 
 
 @rule("content.flag")
@@ -193,9 +223,9 @@ def _moderation_queue(user: Any, _obj: Any) -> bool:
 
 @rule("moderation.sanction")
 def _sanction(user: Any, target: Any) -> bool:
-    """Moderators sanction members; never themselves, nor admins."""
-    if not is_moderator(user) or target is None:
-        return is_moderator(user) and target is None
+    """Unscoped moderators sanction members; never themselves, nor admins."""
+    if not is_global_moderator(user) or target is None:
+        return is_global_moderator(user) and target is None
     return target.id != user.id and target.role != Role.ADMIN
 
 
@@ -263,3 +293,37 @@ def _idea_status(user: Any, _idea: Any) -> bool:
 def _merge_idea(user: Any, _idea: Any) -> bool:
     """Staff or moderators merge duplicates (and undo merges)."""
     return is_staff(user) or is_moderator(user)
+
+
+# --- moderation (flags, trust, filters, scopes, own account) ----------------------------
+
+
+@rule("moderation.dismiss_flags")
+def _dismiss_flags(user: Any, item: ContentItem) -> bool:
+    return moderates(user, item) and item.state != ContentState.DELETED
+
+
+@rule("moderation.set_trust")
+def _set_trust(user: Any, target: Any) -> bool:
+    """Unscoped moderators set trust levels by hand, never their own."""
+    return is_global_moderator(user) and (target is None or target.id != user.id)
+
+
+@rule("moderation.filters")
+def _filters(user: Any, _obj: Any) -> bool:
+    return is_admin(user)
+
+
+@rule("moderation.scopes")
+def _scopes(user: Any, _obj: Any) -> bool:
+    return is_admin(user)
+
+
+@rule("account.delete")
+def _delete_account(user: Any, target: Any) -> bool:
+    return is_member(user) and (target is None or target.id == user.id)
+
+
+@rule("account.export")
+def _export_account(user: Any, target: Any) -> bool:
+    return is_member(user) and (target is None or target.id == user.id)

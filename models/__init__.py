@@ -3,10 +3,32 @@
 from .base import Base, UTCDateTime, db, utcnow
 from .content import ContentItem, ContentRevision, ContentState
 from .idea import CLOSED_STATUSES, Idea, IdeaComment, IdeaStatus, IdeaStatusChange, IdeaVote, fold_text
+from .moderation import (
+    AuditEntry,
+    FilterAction,
+    FilterRule,
+    Flag,
+    FlagReason,
+    FlagStatus,
+    ModeratorScope,
+    Sanction,
+    SanctionKind,
+    WriteEvent,
+)
 from .review import BrandResponse, HelpfulVote, Product, ProductCategory, Review
 from .user import ApiToken, Role, User
 
 __all__ = [
+    "AuditEntry",
+    "FilterAction",
+    "FilterRule",
+    "Flag",
+    "FlagReason",
+    "FlagStatus",
+    "ModeratorScope",
+    "Sanction",
+    "SanctionKind",
+    "WriteEvent",
     "ApiToken",
     "Base",
     "BrandResponse",

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, func
+from sqlalchemy import Date, ForeignKey, Index, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import UTCDateTime, db, utcnow
@@ -36,9 +36,18 @@ class User(db.Model):
     email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Moderation: read-only until this time; activity counters for trust levels.
+    silenced_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    days_visited: Mapped[int] = mapped_column(default=0, server_default="0")
+    posts_read: Mapped[int] = mapped_column(default=0, server_default="0")
+    last_visit_on: Mapped[date | None] = mapped_column(Date)
 
     tokens: Mapped[list[ApiToken]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="raise"
+    )
+    # A moderator with scopes moderates only there; none means everywhere.
+    moderation_scopes: Mapped[list[ModeratorScope]] = relationship(  # noqa: F821
+        "ModeratorScope", cascade="all, delete-orphan", passive_deletes=True
     )
 
     __table_args__ = (
@@ -63,6 +72,10 @@ class User(db.Model):
         parts = [p for p in self.name.replace("_", " ").replace(".", " ").split() if p]
         letters = "".join(p[0] for p in parts[:2]) or self.username[:1]
         return letters.upper()
+
+    @property
+    def is_silenced(self) -> bool:
+        return self.silenced_until is not None and self.silenced_until > utcnow()
 
     @property
     def email_confirmed(self) -> bool:

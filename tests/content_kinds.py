@@ -20,3 +20,27 @@ NOTE_KIND = register(
         context=lambda item: ContentContext(label="Notes", url="/notes", scope=("category", 1)),
     )
 )
+
+
+class ReviewNote(ContentItem):
+    """Stands for product reviews: flags never hide it (criticism stays online)."""
+
+    __mapper_args__ = {"polymorphic_identity": "test_review"}
+
+    @property
+    def rating(self) -> int | None:
+        """Stars, written as a leading "N*" in the text (test-only convention)."""
+        head = self.body_source[:2]
+        return int(head[0]) if len(head) == 2 and head[0].isdigit() and head[1] == "*" else None
+
+
+REVIEW_KIND = register(
+    ContentKind(
+        name="test_review",
+        label="Review",
+        model=ReviewNote,
+        url=lambda item: f"/notes/{item.id}",
+        context=lambda item: ContentContext(label="Boréal tent", url="/notes", scope=("product_line", 2)),
+        flags_can_hide=False,
+    )
+)

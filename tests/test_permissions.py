@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
 from flask_login import AnonymousUserMixin
 
 from community.permissions import RULES, can
-from models import ContentItem, ContentState, Role, User, utcnow
+from models import ContentItem, ContentState, ModeratorScope, Role, User, utcnow
+from tests.content_kinds import Note
 
 STATES = [s.value for s in ContentState]
 ALL = set(STATES)
@@ -30,7 +32,12 @@ ACTORS = {
     "moderator": _user(6, Role.MODERATOR),
     "admin": _user(7, Role.ADMIN),
     "suspended": _user(8, active=False),
+    "scoped_moderator": _user(9, Role.MODERATOR),
+    "silenced": _user(10),
 }
+# A moderator limited to a category the test items are not in.
+ACTORS["scoped_moderator"].moderation_scopes = [ModeratorScope(scope_type="category", scope_id=99)]
+ACTORS["silenced"].silenced_until = utcnow() + timedelta(days=3)
 AUTHOR_ID = 4
 
 # action -> actor -> the content states in which the action is allowed.
@@ -38,7 +45,7 @@ CONTENT_TABLE: dict[str, dict[str, set[str]]] = {
     "content.view": {
         "anonymous": {"published"}, "unconfirmed": {"published"}, "member": {"published"},
         "author": {"published", "pending", "hidden"}, "staff": {"published"}, "moderator": ALL,
-        "admin": ALL, "suspended": {"published"},
+        "admin": ALL, "suspended": {"published"}, "scoped_moderator": {"published"}, "silenced": {"published"},
     },
     "content.edit": {
         "author": {"published", "pending"}, "moderator": {"published", "pending", "hidden"},
@@ -48,17 +55,23 @@ CONTENT_TABLE: dict[str, dict[str, set[str]]] = {
         "author": {"published", "pending", "hidden"}, "moderator": {"published", "pending", "hidden"},
         "admin": {"published", "pending", "hidden"},
     },
-    "content.hide": {"moderator": {"published", "pending"}, "admin": {"published", "pending"}},
+    "content.hide": {
+        "moderator": {"published", "pending", "hidden"}, "admin": {"published", "pending", "hidden"},
+    },
     "content.restore": {"moderator": {"hidden", "deleted"}, "admin": {"hidden", "deleted"}},
     "content.approve": {"moderator": {"pending"}, "admin": {"pending"}},
     "content.history": {"moderator": ALL, "admin": ALL},
     "content.flag": {
         "unconfirmed": {"published"}, "member": {"published"}, "staff": {"published"},
-        "moderator": {"published"}, "admin": {"published"},
+        "moderator": {"published"}, "admin": {"published"}, "scoped_moderator": {"published"},
+        "silenced": {"published"},
     },
     "content.react": {
         "member": {"published"}, "author": {"published"}, "staff": {"published"},
-        "moderator": {"published"}, "admin": {"published"},
+        "moderator": {"published"}, "admin": {"published"}, "scoped_moderator": {"published"},
+    },
+    "moderation.dismiss_flags": {
+        "moderator": {"published", "pending", "hidden"}, "admin": {"published", "pending", "hidden"},
     },
     # --- reviews ---
     "reviews.edit": {"author": {"published", "pending"}},
@@ -87,8 +100,17 @@ def _target(kind: str, actor_name: str):
     return None
 
 
-EVERY_MEMBER = {"unconfirmed", "member", "author", "staff", "moderator", "admin"}
-WRITERS = {"member", "author", "staff", "moderator", "admin"}
+EVERY_MEMBER = {
+    "unconfirmed",
+    "member",
+    "author",
+    "staff",
+    "moderator",
+    "admin",
+    "scoped_moderator",
+    "silenced",
+}
+WRITERS = {"member", "author", "staff", "moderator", "admin", "scoped_moderator"}
 OTHER_TABLE: dict[str, dict[str, set[str]]] = {
     "content.create": {NONE: WRITERS},
     "account.edit": {SELF: EVERY_MEMBER, OTHER_MEMBER: {"admin"}, NONE: EVERY_MEMBER},
@@ -98,8 +120,13 @@ OTHER_TABLE: dict[str, dict[str, set[str]]] = {
     "admin.settings": {NONE: {"admin"}},
     "brand.answer": {NONE: {"staff", "admin"}},
     "brand.publish": {NONE: {"staff", "admin"}},
-    "moderation.queue": {NONE: {"moderator", "admin"}},
-    "moderation.log": {NONE: {"moderator", "admin"}},
+    "moderation.queue": {NONE: {"moderator", "admin", "scoped_moderator"}},
+    "moderation.log": {NONE: {"moderator", "admin", "scoped_moderator"}},
+    "moderation.set_trust": {SELF: set(), OTHER_MEMBER: {"moderator", "admin"}, NONE: {"moderator", "admin"}},
+    "moderation.filters": {NONE: {"admin"}},
+    "moderation.scopes": {NONE: {"admin"}},
+    "account.delete": {SELF: EVERY_MEMBER, OTHER_MEMBER: set()},
+    "account.export": {SELF: EVERY_MEMBER, OTHER_MEMBER: set()},
     "moderation.sanction": {
         SELF: set(), OTHER_MEMBER: {"moderator", "admin"}, AN_ADMIN: set(), NONE: {"moderator", "admin"},
     },
@@ -154,3 +181,22 @@ def test_unknown_action_is_an_error():
 
 def test_no_user_can_do_nothing():
     assert can(None, "content.create") is False
+
+
+MODERATOR_ACTIONS = [
+    "content.view", "content.edit", "content.delete", "content.hide", "content.restore", "content.approve",
+    "content.history", "moderation.dismiss_flags",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("action", MODERATOR_ACTIONS)
+@pytest.mark.parametrize("state", STATES)
+def test_scoped_moderator_has_full_powers_in_scope_only(action: str, state: str):
+    """Note items live in ("category", 1): a moderator scoped there acts as a global one."""
+    inside = _user(20, Role.MODERATOR)
+    inside.moderation_scopes = [ModeratorScope(scope_type="category", scope_id=1)]
+    elsewhere = ACTORS["scoped_moderator"]
+    note = Note(id=1, kind="test_note", author_id=AUTHOR_ID, state=state)
+    assert can(inside, action, note) is can(ACTORS["moderator"], action, note)
+    member_can = can(ACTORS["member"], action, note)
+    assert can(elsewhere, action, note) is member_can

@@ -23,6 +23,10 @@ from .passwords import hash_password, needs_rehash, verify_password
 
 TOKEN_PREFIX = "rsb_"
 
+# Called as ``check(user)`` at sign-in once the password is right; may raise a
+# DomainError whose message the member sees (moderation: suspensions and bans).
+LOGIN_CHECKS: list = []
+
 
 def create_user(
     username: str,
@@ -104,6 +108,9 @@ def authenticate(login: str, password: str) -> User | None:
     """The account for these credentials, or None (without saying which part was wrong)."""
     user = queries.user_by_login(login)
     ok = verify_password(user.password_hash if user else None, password)
+    if user is not None and ok:
+        for check in LOGIN_CHECKS:
+            check(user)
     if user is None or not ok or not user.is_active:
         return None
     if needs_rehash(user.password_hash):

@@ -66,7 +66,11 @@ def login():
         return redirect(_next_url())
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.authenticate(form.login.data, form.password.data)
+        try:
+            user = services.authenticate(form.login.data, form.password.data)
+        except DomainError as exc:
+            db.session.commit()  # an ended suspension may have been lifted meanwhile
+            return render_template("auth/login.html", form=form, blocked=str(exc.message)), 403
         if user is not None:
             db.session.commit()
             login_user(user, remember=form.remember.data)

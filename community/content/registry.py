@@ -63,3 +63,11 @@ def kind_of(item: ContentItem | str) -> ContentKind:
 
 def all_kinds() -> list[ContentKind]:
     return list(_KINDS.values())
+
+
+def scope_of(item: ContentItem) -> tuple[str, int] | None:
+    """The (scope type, id) of an item's context, or None (unknown kind, no context)."""
+    kind = _KINDS.get(item.kind)
+    if kind is None or kind.context is None:
+        return None
+    return kind.context(item).scope
