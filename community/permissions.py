@@ -202,3 +202,18 @@ def _sanction(user: Any, target: Any) -> bool:
 @rule("moderation.log")
 def _moderation_log(user: Any, _obj: Any) -> bool:
     return is_moderator(user)
+
+
+# --- blog ------------------------------------------------------------------------------------
+
+
+@rule("blog.edit")
+def _edit_article(user: Any, article: ContentItem) -> bool:
+    """Staff edit the articles they wrote; admins edit any article."""
+    return is_staff(user) and can(user, "content.edit", article)
+
+
+@rule("blog.preview")
+def _preview_article(user: Any, _article: Any) -> bool:
+    """Drafts and scheduled articles are seen by staff only (and admins)."""
+    return is_staff(user)

@@ -60,6 +60,7 @@ CONTENT_TABLE: dict[str, dict[str, set[str]]] = {
         "member": {"published"}, "author": {"published"}, "staff": {"published"},
         "moderator": {"published"}, "admin": {"published"},
     },
+    "blog.edit": {"admin": {"published", "pending", "hidden"}},
 }  # fmt: skip
 
 # action -> (object description, object factory) -> actors allowed.
@@ -91,6 +92,7 @@ OTHER_TABLE: dict[str, dict[str, set[str]]] = {
     "admin.settings": {NONE: {"admin"}},
     "brand.answer": {NONE: {"staff", "admin"}},
     "brand.publish": {NONE: {"staff", "admin"}},
+    "blog.preview": {NONE: {"staff", "admin"}},
     "moderation.queue": {NONE: {"moderator", "admin"}},
     "moderation.log": {NONE: {"moderator", "admin"}},
     "moderation.sanction": {
