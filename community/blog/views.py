@@ -14,6 +14,7 @@ from models import Article, ArticleComment, ContentState, db
 
 from ..content.registry import ContentContext, ContentKind, register
 from ..core.registry import HomeBlock, home_block, nav_item, sitemap_source
+from ..demo import SEEDERS
 from ..errors import DomainError, NotFound, PermissionDenied
 from ..permissions import can
 from ..urls import external_url
@@ -69,6 +70,8 @@ def _sitemap() -> list[tuple[str, Any]]:
 
 
 sitemap_source("blog", _sitemap)
+if "community.blog.demo.seed_blog" not in SEEDERS:
+    SEEDERS.append("community.blog.demo.seed_blog")
 
 
 # --- reading ------------------------------------------------------------------------------------
