@@ -300,7 +300,7 @@ def test_empty_comment_re_renders_with_a_message(client, login, write):
 def test_visitors_are_invited_to_sign_in_to_comment(client, write):
     write("Open")
     page = client.get("/blog/open").get_data(as_text=True)
-    assert "join the community" in page and "Publish the comment" not in page
+    assert "Sign in to comment" in page and "Publish the comment" not in page
     assert client.post("/blog/open/comments", data={"body": "hi"}).status_code == 302  # to the sign-in page
     assert db.session.scalar(db.select(db.func.count(ArticleComment.id))) == 0
 
