@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from xml.sax.saxutils import escape
 
 from flask import (
@@ -87,7 +88,10 @@ def sitemap():
         seen.add(path)
         lines.append(f"  <url><loc>{escape(base + path)}</loc>")
         if lastmod is not None:
-            lines.append(f"    <lastmod>{lastmod.strftime('%Y-%m-%dT%H:%M:%S+00:00')}</lastmod>")
+            stamp = (
+                lastmod.replace(tzinfo=UTC) if lastmod.tzinfo is None else lastmod.astimezone(UTC)
+            ).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+            lines.append(f"    <lastmod>{stamp}</lastmod>")
         lines.append("  </url>")
     lines.append("</urlset>")
     return Response("\n".join(lines) + "\n", mimetype="application/xml")

@@ -64,7 +64,9 @@ def test_draft_preview_schedule_appear_comment_reply_feed(page: Page, live_serve
     when = utcnow().replace(microsecond=0) + timedelta(seconds=10)
     page.get_by_label("Publication date and time (UTC)").fill(when.strftime("%Y-%m-%dT%H:%M:%S"))
     page.get_by_role("button", name="Save").click()
-    expect(page.get_by_text("The article is scheduled; it will appear by itself at its date.")).to_be_visible()
+    expect(
+        page.get_by_text("The article is scheduled; it will appear by itself at its date.")
+    ).to_be_visible()
     check_accessibility(page, "scheduled preview")
     _sign_out(page)
 
