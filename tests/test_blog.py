@@ -515,3 +515,46 @@ def test_cover_upload_via_service_refuses_fake_image(users):
             title="Fake", body="x", cover=FileStorage(io.BytesIO(b"text"), filename="a.png")))  # fmt: skip
     db.session.rollback()
     assert db.session.scalar(db.select(db.func.count(Article.id))) == 0
+
+
+# --- the site-wide home page and sitemap, with other features' registrations ---------------------
+
+
+@pytest.fixture
+def other_feature():
+    """A stand-in for a feature built in another branch (forum, ideas...)."""
+    from datetime import datetime
+
+    from community.core import registry
+
+    saved_home, saved_sitemap = dict(registry._HOME), dict(registry._SITEMAP)
+    registry.home_block(registry.HomeBlock("test.ideas", template="test_block.html", order=30,
+                                           load=lambda user: {"ideas": ["Bigger vestibule"]}))  # fmt: skip
+    registry.home_block(registry.HomeBlock("test.empty", template="test_block.html", load=lambda user: None))
+    registry.sitemap_source("test", lambda: [("/ideas/1", datetime(2026, 1, 2, 3, 4, 5))])  # naive: UTC
+    yield
+    registry._HOME.clear()
+    registry._HOME.update(saved_home)
+    registry._SITEMAP.clear()
+    registry._SITEMAP.update(saved_sitemap)
+
+
+def test_home_lays_out_other_blocks_and_leaves_empty_ones_out(app, client, write, other_feature):
+    from jinja2 import ChoiceLoader, DictLoader
+
+    app.jinja_loader = ChoiceLoader([app.jinja_loader, DictLoader({"test_block.html": (
+        '<section><h2>Top ideas</h2>{% for i in ctx.ideas %}<p>{{ i }}</p>{% endfor %}</section>')})])  # fmt: skip
+    app.jinja_env.loader = app.jinja_loader
+    write("Blog first")
+    page = client.get("/").get_data(as_text=True)
+    assert page.index("From the blog") < page.index("Top ideas")
+    assert page.count("Top ideas") == 1 and "Bigger vestibule" in page
+    assert '<div class="col-12 col-lg-6">\n      <section><h2>Top ideas</h2>' in page
+
+
+def test_sitemap_merges_every_source(client, write, other_feature):
+    write("Listed")
+    root = ET.fromstring(client.get("/sitemap.xml").data)
+    urls = {u.find(f"{SITEMAP}loc").text: u.find(f"{SITEMAP}lastmod") for u in root.findall(f"{SITEMAP}url")}
+    assert urls["http://community.test/ideas/1"].text == "2026-01-02T03:04:05+00:00"
+    assert "http://community.test/blog/listed" in urls
