@@ -64,6 +64,8 @@ def _register_blueprints(app: Flask) -> None:
     from .api import init_api
     from .api import register as register_api
     from .auth.views import bp as auth_bp
+    from .blog.api import blp as blog_api
+    from .blog.views import bp as blog_bp
     from .core.views import bp as core_bp
     from .ideas.api import blp as ideas_api
     from .ideas.views import bp as ideas_bp
@@ -77,7 +79,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(uploads_bp)
     init_api(app)
-    features = ((moderation_bp, moderation_api), (reviews_bp, reviews_api), (ideas_bp, ideas_api))
+    features = (
+        (moderation_bp, moderation_api), (reviews_bp, reviews_api), (ideas_bp, ideas_api), (blog_bp, blog_api),
+    )  # fmt: skip
     for pages, api in features:
         app.register_blueprint(pages)
         register_api(app, api)

@@ -327,3 +327,18 @@ def _delete_account(user: Any, target: Any) -> bool:
 @rule("account.export")
 def _export_account(user: Any, target: Any) -> bool:
     return is_member(user) and (target is None or target.id == user.id)
+
+
+# --- blog ------------------------------------------------------------------------------------
+
+
+@rule("blog.edit")
+def _edit_article(user: Any, article: ContentItem) -> bool:
+    """Staff edit the articles they wrote; admins edit any article."""
+    return is_staff(user) and can(user, "content.edit", article)
+
+
+@rule("blog.preview")
+def _preview_article(user: Any, _article: Any) -> bool:
+    """Drafts and scheduled articles are seen by staff only (and admins)."""
+    return is_staff(user)

@@ -1,6 +1,7 @@
 """SQLAlchemy models. Importing this package registers every table with ``db``."""
 
 from .base import Base, UTCDateTime, db, utcnow
+from .blog import Article, ArticleComment, ArticleStatus, Tag, article_tag
 from .content import ContentItem, ContentRevision, ContentState
 from .idea import CLOSED_STATUSES, Idea, IdeaComment, IdeaStatus, IdeaStatusChange, IdeaVote, fold_text
 from .moderation import (
@@ -29,6 +30,11 @@ __all__ = [
     "Sanction",
     "SanctionKind",
     "WriteEvent",
+    "Article",
+    "ArticleComment",
+    "ArticleStatus",
+    "Tag",
+    "article_tag",
     "ApiToken",
     "Base",
     "BrandResponse",

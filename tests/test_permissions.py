@@ -78,8 +78,10 @@ CONTENT_TABLE: dict[str, dict[str, set[str]]] = {
     "reviews.delete": {"author": {"published", "pending", "hidden"}},
     "reviews.vote": {
         "member": {"published"}, "staff": {"published"}, "moderator": {"published"}, "admin": {"published"},
+        "scoped_moderator": {"published"},
     },
     "reviews.respond": {"staff": {"published"}, "admin": {"published"}},
+    "blog.edit": {"admin": {"published", "pending", "hidden"}},
 }  # fmt: skip
 
 # action -> (object description, object factory) -> actors allowed.
@@ -127,6 +129,7 @@ OTHER_TABLE: dict[str, dict[str, set[str]]] = {
     "moderation.scopes": {NONE: {"admin"}},
     "account.delete": {SELF: EVERY_MEMBER, OTHER_MEMBER: set()},
     "account.export": {SELF: EVERY_MEMBER, OTHER_MEMBER: set()},
+    "blog.preview": {NONE: {"staff", "admin"}},
     "moderation.sanction": {
         SELF: set(), OTHER_MEMBER: {"moderator", "admin"}, AN_ADMIN: set(), NONE: {"moderator", "admin"},
     },
@@ -135,7 +138,7 @@ OTHER_TABLE: dict[str, dict[str, set[str]]] = {
     "reviews.write": {NONE: WRITERS},
     "idea.vote": {NONE: WRITERS},
     "idea.status": {NONE: {"staff", "admin"}},
-    "idea.merge": {NONE: {"staff", "moderator", "admin"}},
+    "idea.merge": {NONE: {"staff", "moderator", "admin", "scoped_moderator"}},
 }  # fmt: skip
 
 

@@ -5,7 +5,9 @@ Each feature registers, when its views module is imported:
 - a header navigation entry: ``nav_item("forum", "forum.index", _l("Forum"), order=10)``;
 - a home page block: ``home_block(HomeBlock("forum.active", order=20, template="forum/_home.html",
   load=lambda user: {"topics": queries.active_topics(limit=5)}))`` — ``load`` returns the
-  template's context, or None to leave the block out;
+  template's context, or None to leave the block out; the page lays blocks out in two
+  columns (``wide=True`` spans both); a block template renders one ``<section>`` headed
+  by an ``<h2>``;
 - sitemap entries: ``sitemap_source("forum", lambda: [(url, lastmod), ...])``.
 
 Registrations are keyed by name, so importing a module twice changes nothing.
@@ -33,6 +35,7 @@ class HomeBlock:
     template: str
     load: Callable[[Any], dict[str, Any] | None]
     order: int = 50
+    wide: bool = False
 
 
 SitemapEntry = tuple[str, datetime | None]
@@ -59,7 +62,8 @@ def home_blocks() -> list[HomeBlock]:
 
 
 def sitemap_source(name: str, entries: Callable[[], Iterable[SitemapEntry]]) -> None:
-    """``entries()`` yields (path, last modified) pairs for ``sitemap.xml``."""
+    """``entries()`` yields (path, last modified) pairs for ``sitemap.xml``: public
+    pages only (what a visitor may read)."""
     _SITEMAP[name] = entries
 
 

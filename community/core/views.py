@@ -1,8 +1,22 @@
-"""Site-wide pages: home, language switch, health check."""
+"""Site-wide pages: home, language switch, sitemap, robots.txt, health check."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, session, url_for
+from datetime import UTC
+from xml.sax.saxutils import escape
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import text
@@ -56,6 +70,48 @@ def content_permalink(content_id: int):
     if item is None or not can(current_user, "content.view", item):
         raise NotFound()
     return redirect(kind_of(item).url(item))
+
+
+@bp.get("/sitemap.xml")
+def sitemap():
+    """Every public page that features list through ``registry.sitemap_source``."""
+    base = current_app.config["SITE_URL"].rstrip("/")
+    entries = [(url_for("core.home"), None)]
+    for _name, source in sorted(registry.sitemap_sources().items()):
+        entries.extend(source())
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
+             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']  # fmt: skip
+    seen: set[str] = set()
+    for path, lastmod in entries:
+        if path in seen:
+            continue
+        seen.add(path)
+        lines.append(f"  <url><loc>{escape(base + path)}</loc>")
+        if lastmod is not None:
+            stamp = (
+                lastmod.replace(tzinfo=UTC) if lastmod.tzinfo is None else lastmod.astimezone(UTC)
+            ).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+            lines.append(f"    <lastmod>{stamp}</lastmod>")
+        lines.append("  </url>")
+    lines.append("</urlset>")
+    return Response("\n".join(lines) + "\n", mimetype="application/xml")
+
+
+@bp.get("/robots.txt")
+def robots():
+    base = current_app.config["SITE_URL"].rstrip("/")
+    body = "\n".join([
+        "User-agent: *",
+        "Disallow: /api/",
+        "Disallow: /account",
+        "Disallow: /login",
+        "Disallow: /register",
+        "Disallow: /blog/new",
+        "",
+        f"Sitemap: {base}{url_for('core.sitemap')}",
+        "",
+    ])  # fmt: skip
+    return Response(body, mimetype="text/plain")
 
 
 @bp.get("/healthz")

@@ -81,7 +81,7 @@ class MergedSchema(Schema):
     moved_voter_count = fields.Integer()
 
 
-class CommentSchema(Schema):
+class IdeaCommentSchema(Schema):
     id = fields.Integer()
     body_html = fields.String()
     language = fields.String()
@@ -90,7 +90,7 @@ class CommentSchema(Schema):
     author = fields.Nested(UserRefSchema, allow_none=True)
 
 
-class CommentCreateSchema(Schema):
+class IdeaCommentCreateSchema(Schema):
     body = fields.String(required=True, validate=validate.Length(min=1, max=10000))
     language = fields.String(validate=validate.OneOf(["en", "fr"]))
 
@@ -214,7 +214,7 @@ def unmerge(idea_id: int):
 
 
 @blp.get("/ideas/<int:idea_id>/comments")
-@blp.response(200, CommentSchema(many=True))
+@blp.response(200, IdeaCommentSchema(many=True))
 def list_comments(idea_id: int):
     """Published comments on an idea (hidden ones say so, without their text)."""
     idea = _idea(idea_id)
@@ -228,7 +228,7 @@ def list_comments(idea_id: int):
 
 
 @blp.post("/ideas/<int:idea_id>/comments")
-@blp.arguments(CommentCreateSchema)
+@blp.arguments(IdeaCommentCreateSchema)
 @blp.response(201, CreatedSchema)
 @blp.alt_response(401, schema=ErrorSchema, description="Not signed in")
 @blp.alt_response(409, schema=ErrorSchema, description="The idea was merged")

@@ -1,6 +1,6 @@
 """moderation
 
-Revision ID: 0006_moderation
+Revision ID: 0005_moderation
 Revises: 0004_ideas
 Create Date: 2026-11-27 10:34:56.985905
 
@@ -12,7 +12,7 @@ import models.base
 
 
 # revision identifiers, used by Alembic.
-revision = '0006_moderation'
+revision = '0005_moderation'
 down_revision = '0004_ideas'
 branch_labels = None
 depends_on = None
