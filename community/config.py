@@ -70,6 +70,9 @@ class Config:
     BABEL_TRANSLATION_DIRECTORIES = str(Path(__file__).parent.parent / "translations")
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"
+    # RQ: queue name and the delays (seconds) before each retry of a failed job.
+    JOBS_QUEUE = "community"
+    JOBS_RETRY_INTERVALS = (10, 60, 300, 1800)
     # argon2id parameters (RFC 9106 "second recommended option" is the library default).
     ARGON2_TIME_COST = 3
     ARGON2_MEMORY_COST = 65536
