@@ -47,6 +47,7 @@ def _init_extensions(app: Flask) -> None:
     from .auth.session import init_login
     from .extensions import csrf, db, limiter, mail, migrate
     from .i18n import init_babel
+    from .security import init_security
 
     db.init_app(app)
     database.init_sqlite_pragmas(app)
@@ -58,6 +59,7 @@ def _init_extensions(app: Flask) -> None:
     init_login(app)
     events.init_app(app)
     jobs.init_app(app)
+    init_security(app)
 
 
 def _register_blueprints(app: Flask) -> None:

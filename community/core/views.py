@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Response,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import text
@@ -14,6 +24,7 @@ from ..errors import NotFound
 from ..extensions import db
 from ..forms import EmptyForm
 from ..permissions import can
+from ..templating import brand_css as brand_stylesheet
 from ..urls import is_safe_next
 from . import registry
 
@@ -29,6 +40,20 @@ def home():
         if context is not None:
             blocks.append((block, context))
     return render_template("core/home.html", blocks=blocks)
+
+
+@bp.get("/brand.css")
+def brand_css():
+    """The brand's colours as CSS variables (no inline style: the CSP forbids it).
+    Linked with ``?v=<version>``, so it can be cached for a year."""
+    body, version = brand_stylesheet()
+    response = Response(body, mimetype="text/css")
+    if request.args.get("v") == version:
+        response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    else:
+        response.headers["Cache-Control"] = "no-cache"
+    response.set_etag(version)
+    return response.make_conditional(request)
 
 
 @bp.post("/language")
