@@ -88,8 +88,9 @@ def _register_error_handlers(app: Flask) -> None:
 
 def _register_cli(app: Flask) -> None:
     from .auth.cli import tokens_cli, users_cli
+    from .backup import backup_command, restore_command
     from .demo import demo_cli
     from .jobs import jobs_cli
 
-    for group in (users_cli, tokens_cli, demo_cli, jobs_cli):
+    for group in (users_cli, tokens_cli, demo_cli, jobs_cli, backup_command, restore_command):
         app.cli.add_command(group)
