@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app app
 STAMP := .make
 VENDOR := static/vendor
 
-.PHONY: run test setup assets translations db lint format clean
+.PHONY: run test test-scaled setup assets translations db lint format clean
 
 run: setup db
 	$(FLASK) demo seed --if-empty
@@ -17,6 +17,13 @@ run: setup db
 test: setup
 	$(BIN)/ruff check .
 	$(BIN)/pytest
+
+# The same suite on the scaled-out backends: PostgreSQL and Redis of this machine
+# (each run makes its own database and Redis key prefix, and removes them).
+TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/test
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+test-scaled: setup
+	TEST_DATABASE_URL=$(TEST_DATABASE_URL) TEST_REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest
 
 setup: $(STAMP)/venv $(STAMP)/assets translations
 

@@ -47,6 +47,7 @@ def _init_extensions(app: Flask) -> None:
     from .auth.session import init_login
     from .extensions import csrf, db, limiter, mail, migrate
     from .i18n import init_babel
+    from .security import init_security
 
     db.init_app(app)
     database.init_sqlite_pragmas(app)
@@ -58,6 +59,7 @@ def _init_extensions(app: Flask) -> None:
     init_login(app)
     events.init_app(app)
     jobs.init_app(app)
+    init_security(app)
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -101,9 +103,10 @@ def _register_error_handlers(app: Flask) -> None:
 
 def _register_cli(app: Flask) -> None:
     from .auth.cli import tokens_cli, users_cli
+    from .backup import backup_command, restore_command
     from .demo import demo_cli
     from .jobs import jobs_cli
     from .moderation.cli import moderation_cli
 
-    for group in (users_cli, tokens_cli, demo_cli, jobs_cli, moderation_cli):
+    for group in (users_cli, tokens_cli, demo_cli, jobs_cli, moderation_cli, backup_command, restore_command):
         app.cli.add_command(group)

@@ -52,6 +52,8 @@ SETTINGS: list[tuple[str, str, Any, Any]] = [
     ("RESET_TOKEN_MAX_AGE", "RESET_TOKEN_MAX_AGE", _int, 3600),
     ("SITE_URL", "SITE_URL", str, "http://127.0.0.1:5000"),
     ("PROXY_COUNT", "PROXY_COUNT", _int, 0),
+    ("COOKIE_SECURE", "COOKIE_SECURE", _bool, None),
+    ("HSTS_MAX_AGE", "HSTS_MAX_AGE", _int, 365 * 24 * 3600),
     ("LOG_LEVEL", "LOG_LEVEL", str, "INFO"),
     ("IDEA_VOTE_BUDGET", "IDEA_VOTE_BUDGET", _int, 0),
 ]
@@ -71,6 +73,9 @@ class Config:
     BABEL_TRANSLATION_DIRECTORIES = str(Path(__file__).parent.parent / "translations")
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"
+    # RQ: queue name and the delays (seconds) before each retry of a failed job.
+    JOBS_QUEUE = "community"
+    JOBS_RETRY_INTERVALS = (10, 60, 300, 1800)
     # argon2id parameters (RFC 9106 "second recommended option" is the library default).
     ARGON2_TIME_COST = 3
     ARGON2_MEMORY_COST = 65536
@@ -144,9 +149,10 @@ def _derive(app: Any) -> None:
         cfg["JOBS_MODE"] = "rq" if cfg["REDIS_URL"] and env == "production" else "inline"
     if cfg["REDIS_URL"] and cfg.get("RATELIMIT_STORAGE_URI") == "memory://":
         cfg["RATELIMIT_STORAGE_URI"] = cfg["REDIS_URL"]
-    if env == "production":
-        cfg.setdefault("SESSION_COOKIE_SECURE", True)
-        cfg.setdefault("REMEMBER_COOKIE_SECURE", True)
+    # Cookies only over HTTPS in production (Flask's own default for the session
+    # cookie is False, so it is set here, not merely defaulted).
+    secure = cfg["COOKIE_SECURE"] if cfg["COOKIE_SECURE"] is not None else env == "production"
+    cfg["SESSION_COOKIE_SECURE"] = cfg["REMEMBER_COOKIE_SECURE"] = secure
     cfg.setdefault("SEARCH_INDEX_DIR", str(instance / "search-index"))
 
 

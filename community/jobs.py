@@ -17,7 +17,6 @@ from flask import Flask, current_app, g, has_request_context
 from flask.cli import with_appcontext
 
 log = logging.getLogger(__name__)
-_RETRY_INTERVALS = [10, 60, 300, 1800]
 
 
 def enqueue(path: str, *args: Any, **kwargs: Any) -> None:
@@ -25,12 +24,13 @@ def enqueue(path: str, *args: Any, **kwargs: Any) -> None:
     if current_app.config["JOBS_MODE"] == "rq":
         from rq import Retry
 
+        intervals = list(current_app.config["JOBS_RETRY_INTERVALS"])
         _queue().enqueue(
             "community.jobs.run_job",
             path,
             args,
             kwargs,
-            retry=Retry(max=len(_RETRY_INTERVALS), interval=_RETRY_INTERVALS),
+            retry=Retry(max=len(intervals), interval=intervals) if intervals else None,
         )
     elif has_request_context():
         g.setdefault("deferred_jobs", []).append((path, args, kwargs))
@@ -79,7 +79,7 @@ def _queue():  # noqa: ANN202
     from redis import Redis
     from rq import Queue
 
-    return Queue("community", connection=Redis.from_url(current_app.config["REDIS_URL"]))
+    return Queue(current_app.config["JOBS_QUEUE"], connection=Redis.from_url(current_app.config["REDIS_URL"]))
 
 
 def init_app(app: Flask) -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from flask import Flask, current_app, request
@@ -52,6 +54,17 @@ def brand_colour() -> str:
     return colour if _HEX.match(colour) else "#1f5f8b"
 
 
+def brand_css() -> tuple[str, str]:
+    """The stylesheet of the brand's colours and a short version of it (for URLs)."""
+    return _brand_css(brand_colour())
+
+
+@lru_cache(maxsize=16)
+def _brand_css(colour: str) -> tuple[str, str]:
+    body = f":root {{ --brand: {colour}; --brand-text: {text_colour_on(colour)}; }}\n"
+    return body, hashlib.sha256(body.encode()).hexdigest()[:12]
+
+
 def timeago(value: datetime | None) -> str:
     if value is None:
         return ""
@@ -87,6 +100,7 @@ def init_templating(app: Flask) -> None:
             "brand_name": current_app.config["BRAND_NAME"],
             "brand_color": colour,
             "brand_text_color": text_colour_on(colour),
+            "brand_css_version": brand_css()[1],
             "current_user": current_user,
             "request_path": request.full_path.rstrip("?") if request else "/",
         }

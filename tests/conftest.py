@@ -1,5 +1,8 @@
 """Fixtures: an app on a temporary SQLite database, clients, one user per role,
-a log-in helper, a real SMTP server and a query counter."""
+a log-in helper, a real SMTP server and a query counter.
+
+With ``TEST_DATABASE_URL`` and ``TEST_REDIS_URL`` set (``make test-scaled``), every
+test runs on PostgreSQL and Redis instead: see ``tests/backends.py``."""
 
 from __future__ import annotations
 
@@ -14,8 +17,32 @@ from sqlalchemy import event
 
 from community import create_app
 from models import Role, User, db
+from tests import backends
 from tests.factories import PASSWORD, UserFactory
 from tests.mailserver import MailServer
+
+
+@pytest.fixture(scope="session", autouse=True)
+def scaled_backends() -> Iterator[None]:
+    """The run's own PostgreSQL database and Redis key prefix, when asked for."""
+    if backends.DATABASE_URL:
+        backends.postgres.start(db.metadata)
+    try:
+        yield
+    finally:
+        if backends.DATABASE_URL:
+            backends.postgres.stop()
+        if backends.REDIS_URL:
+            backends.clean_redis(backends.REDIS_URL)
+
+
+@pytest.fixture(autouse=True)
+def _empty_tables_after_test() -> Iterator[None]:
+    """PostgreSQL: data is committed for real, so empty what a test wrote (runs
+    after every other fixture's teardown, once their connections are closed)."""
+    yield
+    if backends.DATABASE_URL:
+        backends.postgres.clean()
 
 
 @pytest.fixture(scope="session")
@@ -32,7 +59,7 @@ def make_config(tmp_path, mail_server: MailServer, **extra: Any) -> dict[str, An
         "INSTANCE_PATH": str(tmp_path),
         "ENV_NAME": "testing",
         "SECRET_KEY": "test-secret",
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.db'}",
+        "SQLALCHEMY_DATABASE_URI": backends.database_uri(f"sqlite:///{tmp_path / 'test.db'}"),
         "SEARCH_INDEX_DIR": str(tmp_path / "search-index"),
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
@@ -45,6 +72,7 @@ def make_config(tmp_path, mail_server: MailServer, **extra: Any) -> dict[str, An
         "MAIL_PORT": mail_server.port,
         "JOBS_MODE": "inline",
         "SITE_URL": "http://community.test",
+        **backends.redis_config(),
     }
     config.update(extra)
     return config
@@ -69,7 +97,10 @@ def app(tmp_path, mail_server: MailServer, app_config: dict[str, Any]) -> Iterat
     app = create_app(make_config(tmp_path, mail_server, **app_config))
     request_started.connect(_fresh_globals, app)
     with app.app_context():
-        db.create_all()
+        if backends.DATABASE_URL:
+            db.engine.connect().close()  # the schema exists; connect before any count
+        else:
+            db.create_all()
         yield app
         db.session.remove()
         db.engine.dispose()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from community import create_app
@@ -54,5 +56,12 @@ def test_brand_colour_in_the_page(tmp_path, monkeypatch, mail_server):
     from tests.conftest import make_config
 
     app = create_app(make_config(tmp_path, mail_server, BRAND_COLOR="#ffd700", BRAND_NAME="Boréal"))
-    page = app.test_client().get("/").get_data(as_text=True)
-    assert "--brand: #ffd700; --brand-text: #000000" in page and "Boréal" in page
+    client = app.test_client()
+    page = client.get("/").get_data(as_text=True)
+    assert "Boréal" in page and "<style" not in page  # the CSP allows no inline style
+    href = re.search(r'href="(/brand\.css\?v=\w+)"', page).group(1)
+    css = client.get(href)
+    assert css.mimetype == "text/css" and "immutable" in css.headers["Cache-Control"]
+    assert "--brand: #ffd700; --brand-text: #000000" in css.get_data(as_text=True)
+    assert client.get(href, headers={"If-None-Match": css.headers["ETag"]}).status_code == 304
+    assert client.get("/brand.css?v=old").headers["Cache-Control"] == "no-cache"

@@ -1,28 +1,38 @@
-"""Migrations: upgrade from empty to head matches the models; downgrade goes back."""
+"""Migrations: upgrade from empty to head matches the models; downgrade goes back.
+
+Always on SQLite; also on PostgreSQL (a database of its own) when TEST_DATABASE_URL is set."""
 
 from __future__ import annotations
+
+import contextlib
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import insert, inspect
 from sqlalchemy.exc import IntegrityError
 
 from community import create_app
-from models import db
+from models import User, db
+from tests import backends
 from tests.conftest import make_config
 
+BACKENDS = ["sqlite"] + (["postgresql"] if backends.DATABASE_URL else [])
 
-@pytest.fixture
-def empty_app(tmp_path, mail_server):
-    app = create_app(
-        make_config(tmp_path, mail_server, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'm.db'}")
-    )
-    with app.app_context():
-        yield app
-        db.session.remove()
-        db.engine.dispose()
+
+@pytest.fixture(params=BACKENDS)
+def empty_app(request, tmp_path, mail_server):
+    with contextlib.ExitStack() as stack:
+        if request.param == "postgresql":
+            uri = stack.enter_context(backends.temporary_database("migrations"))
+        else:
+            uri = f"sqlite:///{tmp_path / 'm.db'}"
+        app = create_app(make_config(tmp_path, mail_server, SQLALCHEMY_DATABASE_URI=uri))
+        with app.app_context():
+            yield app
+            db.session.remove()
+            db.engine.dispose()
 
 
 @pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index")
@@ -41,25 +51,25 @@ def test_upgrade_matches_models_then_downgrade(empty_app):
     tables = set(inspect(db.engine).get_table_names())
     assert {"user", "api_token", "content_item", "content_revision", "alembic_version"} <= tables
     with db.engine.begin() as conn:  # the case-insensitive unique indexes exist and bite
-        insert = text(
-            "INSERT INTO user (username, email, password_hash, display_name, bio, role, trust_level,"
-            " session_version, is_active, created_at) VALUES (:u, :e, 'x', '', '', 'member', 0, 1, 1, '2026-01-01')"
-        )
-        conn.execute(insert, {"u": "Ana", "e": "ana@example.test"})
+        add_user = insert(User.__table__).values(password_hash="x")
+        conn.execute(add_user, {"username": "Ana", "email": "ana@example.test"})
         with pytest.raises(IntegrityError):
             with conn.begin_nested():
-                conn.execute(insert, {"u": "ANA", "e": "other@example.test"})
+                conn.execute(add_user, {"username": "ANA", "email": "other@example.test"})
         with pytest.raises(IntegrityError):
             with conn.begin_nested():
-                conn.execute(insert, {"u": "bob", "e": "ANA@example.test"})
+                conn.execute(add_user, {"username": "bob", "email": "ANA@example.test"})
     downgrade(revision="base")
     assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
 
 
-def test_sqlite_runs_in_wal_mode(app):
-    engine = create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
-    with db.engine.connect() as conn:
+def test_sqlite_runs_in_wal_mode(tmp_path, mail_server):
+    """The embedded configuration's pragmas (on SQLite whatever the run's backend)."""
+    uri = f"sqlite:///{tmp_path / 'wal.db'}"
+    app = create_app(make_config(tmp_path, mail_server, SQLALCHEMY_DATABASE_URI=uri))
+    with app.app_context(), db.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
-    engine.dispose()
+    with app.app_context():
+        db.engine.dispose()

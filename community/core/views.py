@@ -28,6 +28,7 @@ from ..errors import NotFound
 from ..extensions import db
 from ..forms import EmptyForm
 from ..permissions import can
+from ..templating import brand_css as brand_stylesheet
 from ..urls import is_safe_next
 from . import registry
 
@@ -43,6 +44,20 @@ def home():
         if context is not None:
             blocks.append((block, context))
     return render_template("core/home.html", blocks=blocks)
+
+
+@bp.get("/brand.css")
+def brand_css():
+    """The brand's colours as CSS variables (no inline style: the CSP forbids it).
+    Linked with ``?v=<version>``, so it can be cached for a year."""
+    body, version = brand_stylesheet()
+    response = Response(body, mimetype="text/css")
+    if request.args.get("v") == version:
+        response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    else:
+        response.headers["Cache-Control"] = "no-cache"
+    response.set_etag(version)
+    return response.make_conditional(request)
 
 
 @bp.post("/language")

@@ -1,5 +1,9 @@
 """Browser tests: Playwright drives Debian's Chromium against a live server.
 
+The site's Content-Security-Policy stays on in the browser: axe-core is served by the
+live server itself (``/_test/axe.min.js``, a script from 'self'), and any CSP violation
+that Chromium reports on a page fails the test.
+
 Never ``playwright install``: the browser is ``/usr/bin/chromium`` from apt. A
 screenshot and a trace are kept in ``test-results/`` when a test fails
 (``--screenshot=only-on-failure --tracing=retain-on-failure`` in pyproject.toml).
@@ -11,8 +15,10 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
 
 import pytest
+from flask import send_file
 from werkzeug.serving import make_server
 
 from community import create_app
@@ -22,6 +28,7 @@ from tests.factories import UserFactory
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+AXE_PATH = "/_test/axe.min.js"
 CHROMIUM = "/usr/bin/chromium"
 
 
@@ -60,6 +67,7 @@ class LiveServer:
 def live_server(tmp_path, mail_server) -> Iterator[LiveServer]:
     """A real HTTP server on a free port, with CSRF on, and one user per role."""
     app = create_app(make_config(tmp_path, mail_server, WTF_CSRF_ENABLED=True))
+    app.add_url_rule(AXE_PATH, "test_axe", lambda: send_file(AXE, mimetype="text/javascript"))
     with app.app_context():
         db.create_all()
         for role in Role:
@@ -74,9 +82,23 @@ def live_server(tmp_path, mail_server) -> Iterator[LiveServer]:
         db.engine.dispose()
 
 
+@pytest.fixture
+def page(page):  # noqa: ANN001
+    """Playwright's page, recording Content-Security-Policy violations; the test fails on any."""
+    violations: list[str] = []
+    page.on(
+        "console", lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None
+    )
+    page.csp_violations = violations
+    yield page
+    assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)
+
+
 def check_accessibility(page, context: str = "") -> None:  # noqa: ANN001
-    """Run axe-core on the current page: no serious or critical violation."""
-    page.add_script_tag(path=str(AXE))
+    """Run axe-core on the current page: no serious or critical violation (and no CSP
+    violation so far)."""
+    assert not getattr(page, "csp_violations", []), f"CSP violations on {page.url}: {page.csp_violations}"
+    page.add_script_tag(url=urljoin(page.url, AXE_PATH))
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     bad = [
         f"{v['id']} ({v['impact']}): {v['help']} -> {[n['target'] for n in v['nodes']][:3]}"
