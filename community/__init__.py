@@ -62,14 +62,19 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from .api import init_api
+    from .api import register as register_api
     from .auth.views import bp as auth_bp
     from .core.views import bp as core_bp
+    from .forum.api import blp as forum_api
+    from .forum.views import bp as forum_bp
     from .uploads import bp as uploads_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(uploads_bp)
+    app.register_blueprint(forum_bp)
     init_api(app)
+    register_api(app, forum_api)
 
 
 def _register_template_helpers(app: Flask) -> None:

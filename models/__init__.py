@@ -2,6 +2,7 @@
 
 from .base import Base, UTCDateTime, db, utcnow
 from .content import ContentItem, ContentRevision, ContentState
+from .forum import ForumCategory, ForumPreference, ForumReaction, ForumRead, Reply, Topic, TopicKind
 from .user import ApiToken, Role, User
 
 __all__ = [
@@ -10,6 +11,13 @@ __all__ = [
     "ContentItem",
     "ContentRevision",
     "ContentState",
+    "ForumCategory",
+    "ForumPreference",
+    "ForumReaction",
+    "ForumRead",
+    "Reply",
+    "Topic",
+    "TopicKind",
     "Role",
     "User",
     "UTCDateTime",
