@@ -134,7 +134,7 @@ FORUM_TABLE: dict[str, dict[str, tuple[object, set[str]]]] = {
 
 def _forum_cases():
     for action, objects in FORUM_TABLE.items():
-        for name, (obj, allowed) in objects.items():
+        for name, (_obj, allowed) in objects.items():
             for actor in ACTORS:
                 yield action, name, actor, actor in allowed
 

@@ -244,7 +244,7 @@ def update_post(data: dict[str, Any], post_id: int):
     item = _post_or_404(post_id)
     services.edit_post(item, current_user, data["body"], data.get("title"))
     db.session.commit()
-    return item
+    return queries.topic(item.id) if isinstance(item, Topic) else queries.reply(item.id)
 
 
 @blp.delete("/posts/<int:post_id>")
@@ -293,4 +293,4 @@ def accept(data: dict[str, Any], topic_id: int):
     require("content.view", topic)
     services.accept_answer(topic, queries.reply(data["post_id"]), current_user)
     db.session.commit()
-    return topic
+    return queries.topic(topic.id)
