@@ -352,3 +352,15 @@ def test_query_counts_are_fixed(client, login, category, users, count_queries):
     assert topic_small.count == topic_big.count == topic_first.count, (
         topic_small.statements, topic_big.statements, topic_first.statements,
     )  # fmt: skip
+
+
+def test_kinds_are_registered_with_category_scope(app, question, users):
+    from community.content.registry import kind_of
+    from community.core.registry import sitemap_sources
+
+    answer = _reply(question, users["staff"])
+    with app.test_request_context():
+        assert kind_of(answer).context(answer).scope == ("category", question.category_id)
+        assert kind_of(question).url(question) == f"/p/{question.id}"
+        entries = list(sitemap_sources()["forum"]())
+    assert entries[0][0] == f"/forum/t/{question.slug}/{question.id}"
