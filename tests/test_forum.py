@@ -364,3 +364,17 @@ def test_kinds_are_registered_with_category_scope(app, question, users):
         assert kind_of(question).url(question) == f"/p/{question.id}"
         entries = list(sitemap_sources()["forum"]())
     assert entries[0][0] == f"/forum/t/{question.slug}/{question.id}"
+
+
+def test_pending_and_hidden_replies_on_the_topic_page(client, question, users):
+    from community.content import services as content_services
+
+    pending = _reply(question, users["staff"], "Waiting for approval")
+    hidden = _reply(question, users["staff"], "Rude words")
+    content_services.set_state(pending, None, ContentState.PENDING)
+    content_services.set_state(hidden, users["moderator"], ContentState.HIDDEN, "off topic")
+    db.session.commit()
+    page = client.get(f"/forum/t/{question.slug}/{question.id}").get_data(as_text=True)
+    assert "Waiting for approval" not in page
+    assert "Rude words" not in page and "Hidden by the moderators: off topic" in page
+    assert db.session.get(Topic, question.id).reply_count == 0
