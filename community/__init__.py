@@ -69,6 +69,8 @@ def _register_blueprints(app: Flask) -> None:
     from .blog.api import blp as blog_api
     from .blog.views import bp as blog_bp
     from .core.views import bp as core_bp
+    from .forum.api import blp as forum_api
+    from .forum.views import bp as forum_bp
     from .ideas.api import blp as ideas_api
     from .ideas.views import bp as ideas_bp
     from .moderation.api import blp as moderation_api
@@ -82,7 +84,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(uploads_bp)
     init_api(app)
     features = (
-        (moderation_bp, moderation_api), (reviews_bp, reviews_api), (ideas_bp, ideas_api), (blog_bp, blog_api),
+        (forum_bp, forum_api), (moderation_bp, moderation_api), (reviews_bp, reviews_api),
+        (ideas_bp, ideas_api), (blog_bp, blog_api),
     )  # fmt: skip
     for pages, api in features:
         app.register_blueprint(pages)

@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from models import Role, User, db
 
 # Dotted paths of seeders, called as seeder(ctx) in this order.
-SEEDERS: list[str] = ["community.demo.seed_accounts"]
+SEEDERS: list[str] = ["community.demo.seed_accounts", "community.forum.demo.seed_forum"]
 
 DEMO_ACCOUNTS = [
     ("admin", Role.ADMIN, "Alice Admin", "en"),

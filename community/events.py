@@ -37,6 +37,8 @@ idea_merged = _signals.signal("idea-merged")
 idea_unmerged = _signals.signal("idea-unmerged")
 member_sanctioned = _signals.signal("member-sanctioned")
 user_registered = _signals.signal("user-registered")
+# Payload: content_id, user_ids (members named with @username in that content).
+member_mentioned = _signals.signal("member-mentioned")
 
 _PENDING = "community.pending_events"
 

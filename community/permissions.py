@@ -342,3 +342,43 @@ def _edit_article(user: Any, article: ContentItem) -> bool:
 def _preview_article(user: Any, _article: Any) -> bool:
     """Drafts and scheduled articles are seen by staff only (and admins)."""
     return is_staff(user)
+
+
+# --- forum ------------------------------------------------------------------------------
+
+
+@rule("forum.open_topic")
+def _open_topic(user: Any, category: Any) -> bool:
+    """Writers open topics; some categories (announcements) are for staff only."""
+    if not can_write(user):
+        return False
+    if category is not None and category.post_role == Role.STAFF:
+        return is_staff(user) or is_moderator(user)
+    return True
+
+
+@rule("forum.reply")
+def _reply(user: Any, topic: Any) -> bool:
+    """A locked topic takes no reply, except from moderators."""
+    if not can_write(user) or topic.state != ContentState.PUBLISHED:
+        return False
+    return not topic.is_locked or moderates(user, topic)
+
+
+@rule("forum.accept")
+def _accept(user: Any, topic: Any) -> bool:
+    """The question's author or staff pick the accepted answer."""
+    if topic.topic_kind != "question" or topic.state != ContentState.PUBLISHED:
+        return False
+    return (is_author(user, topic) and can_write(user)) or is_staff(user)
+
+
+@rule("forum.staff_filters")
+def _staff_filters(user: Any, _obj: Any) -> bool:
+    """The "no official answer yet" list is a staff tool."""
+    return is_staff(user) or is_moderator(user)
+
+
+@rule("forum.manage_categories")
+def _manage_categories(user: Any, _obj: Any) -> bool:
+    return is_admin(user)

@@ -3,6 +3,7 @@
 from .base import Base, UTCDateTime, db, utcnow
 from .blog import Article, ArticleComment, ArticleStatus, Tag, article_tag
 from .content import ContentItem, ContentRevision, ContentState
+from .forum import ForumCategory, ForumPreference, ForumReaction, ForumRead, Reply, Topic, TopicKind
 from .idea import CLOSED_STATUSES, Idea, IdeaComment, IdeaStatus, IdeaStatusChange, IdeaVote, fold_text
 from .moderation import (
     AuditEntry,
@@ -51,6 +52,13 @@ __all__ = [
     "IdeaStatus",
     "IdeaStatusChange",
     "IdeaVote",
+    "ForumCategory",
+    "ForumPreference",
+    "ForumReaction",
+    "ForumRead",
+    "Reply",
+    "Topic",
+    "TopicKind",
     "Role",
     "User",
     "UTCDateTime",

@@ -142,8 +142,54 @@ OTHER_TABLE: dict[str, dict[str, set[str]]] = {
 }  # fmt: skip
 
 
+# --- forum: rules about a category or a topic ---------------------------------------------
+
+
+def _category(post_role: str) -> SimpleNamespace:
+    return SimpleNamespace(post_role=post_role)
+
+
+def _topic(*, kind: str = "question", state: str = "published", locked: bool = False) -> SimpleNamespace:
+    return SimpleNamespace(topic_kind=kind, state=state, is_locked=locked, author_id=AUTHOR_ID)
+
+
+# action -> (object description, object) -> actors allowed.
+FORUM_TABLE: dict[str, dict[str, tuple[object, set[str]]]] = {
+    "forum.open_topic": {
+        "open category": (_category("member"), WRITERS),
+        "staff-only category": (_category("staff"), {"staff", "moderator", "admin", "scoped_moderator"}),
+        "no category": (None, WRITERS),
+    },
+    "forum.reply": {
+        "open topic": (_topic(), WRITERS),
+        "locked topic": (_topic(locked=True), {"moderator", "admin"}),
+        "hidden topic": (_topic(state="hidden"), set()),
+    },
+    "forum.accept": {
+        "question": (_topic(), {"author", "staff", "admin"}),
+        "discussion": (_topic(kind="discussion"), set()),
+        "deleted question": (_topic(state="deleted"), set()),
+    },
+    "forum.staff_filters": {"nothing": (None, {"staff", "moderator", "admin", "scoped_moderator"})},
+    "forum.manage_categories": {"nothing": (None, {"admin"})},
+}  # fmt: skip
+
+
+def _forum_cases():
+    for action, objects in FORUM_TABLE.items():
+        for name, (_obj, allowed) in objects.items():
+            for actor in ACTORS:
+                yield action, name, actor, actor in allowed
+
+
+@pytest.mark.parametrize(("action", "name", "actor", "expected"), list(_forum_cases()))
+def test_forum_rule(action: str, name: str, actor: str, expected: bool):
+    obj = FORUM_TABLE[action][name][0]
+    assert can(ACTORS[actor], action, obj) is expected
+
+
 def test_every_rule_is_in_the_expectation_tables():
-    assert set(RULES) == set(CONTENT_TABLE) | set(OTHER_TABLE)
+    assert set(RULES) == set(CONTENT_TABLE) | set(OTHER_TABLE) | set(FORUM_TABLE)
 
 
 def _content_cases():

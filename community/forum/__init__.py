@@ -1,0 +1,1 @@
+"""The forum with questions and answers (issue 3)."""

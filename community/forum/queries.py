@@ -1,0 +1,208 @@
+"""Forum reads. Each page runs a fixed number of queries whatever the volume."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from models import (
+    ContentItem,
+    ContentRevision,
+    ContentState,
+    ForumCategory,
+    ForumPreference,
+    ForumReaction,
+    ForumRead,
+    Reply,
+    Topic,
+    TopicKind,
+    db,
+)
+
+TOPICS_PER_PAGE = 30
+POSTS_PER_PAGE = 20
+SORTS = ("activity", "newest", "active")
+FILTERS = ("", "unanswered", "unofficial", "solved", "questions")
+
+
+@dataclass
+class Page:
+    items: list
+    page: int
+    pages: int
+    total: int
+
+
+def categories() -> list[ForumCategory]:
+    return list(db.session.scalars(select(ForumCategory).order_by(ForumCategory.position, ForumCategory.id)))
+
+
+def category_by_slug(slug: str) -> ForumCategory | None:
+    return db.session.scalar(select(ForumCategory).where(ForumCategory.slug == slug))
+
+
+def category(category_id: int) -> ForumCategory | None:
+    return db.session.get(ForumCategory, category_id)
+
+
+def latest_topics_of(cats: list[ForumCategory]) -> dict[int, Topic]:
+    """The last active topic of each category, in one query."""
+    ids = [c.last_topic_id for c in cats if c.last_topic_id]
+    if not ids:
+        return {}
+    rows = db.session.scalars(
+        select(Topic).where(Topic.id.in_(ids), Topic.state == ContentState.PUBLISHED.value)
+        .options(joinedload(Topic.author))
+    )  # fmt: skip
+    return {t.id: t for t in rows}
+
+
+def _published():
+    return ContentItem.state == ContentState.PUBLISHED.value
+
+
+def topic_list(
+    category_id: int | None, *, sort: str = "activity", filter_: str = "", language: str = "", page: int = 1,
+    per_page: int = TOPICS_PER_PAGE,
+) -> Page:  # fmt: skip
+    """Published topics, pinned first, sorted and filtered: two queries."""
+    where = [_published()]
+    if category_id is not None:
+        where.append(Topic.category_id == category_id)
+    if language in ("en", "fr"):
+        where.append(ContentItem.language == language)
+    question = Topic.topic_kind == TopicKind.QUESTION.value
+    if filter_ == "questions":
+        where.append(question)
+    elif filter_ == "unanswered":
+        where += [question, Topic.reply_count == 0]
+    elif filter_ == "unofficial":
+        where += [question, Topic.has_official_answer.is_(False)]
+    elif filter_ == "solved":
+        where += [question, Topic.accepted_reply_id.is_not(None)]
+    order = {
+        "newest": [ContentItem.created_at.desc()],
+        "active": [Topic.reply_count.desc(), Topic.last_activity_at.desc()],
+    }.get(sort, [Topic.last_activity_at.desc()])
+    total = db.session.scalar(select(func.count(Topic.id)).where(*where)) or 0
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, page), pages)
+    query = (
+        select(Topic).where(*where)
+        .order_by(Topic.is_pinned.desc(), *order, Topic.id.desc())
+        .options(joinedload(Topic.author), joinedload(Topic.category))
+        .limit(per_page).offset((page - 1) * per_page)
+    )  # fmt: skip
+    return Page(list(db.session.scalars(query)), page, pages, total)
+
+
+def read_marks(user, topic_ids: list[int]) -> dict[int, int]:  # noqa: ANN001
+    """topic id -> last read position, for a signed-in member (one query)."""
+    if not getattr(user, "is_authenticated", False) or not topic_ids:
+        return {}
+    rows = db.session.execute(
+        select(ForumRead.topic_id, ForumRead.last_read_position).where(
+            ForumRead.user_id == user.id, ForumRead.topic_id.in_(topic_ids)
+        )
+    )
+    return {topic_id: position for topic_id, position in rows}
+
+
+def language_preference(user) -> str:  # noqa: ANN001
+    if not getattr(user, "is_authenticated", False):
+        return ""
+    pref = db.session.get(ForumPreference, user.id)
+    return pref.language if pref else ""
+
+
+def topic(topic_id: int) -> Topic | None:
+    return db.session.scalar(
+        select(Topic)
+        .where(Topic.id == topic_id)
+        .options(joinedload(Topic.author), joinedload(Topic.category))
+    )
+
+
+def post(post_id: int) -> Topic | Reply | None:
+    item = db.session.get(ContentItem, post_id)
+    return item if isinstance(item, Topic | Reply) else None
+
+
+def page_of_position(position: int) -> int:
+    """The topic page showing the post at ``position`` (the opening post is 0)."""
+    return position // POSTS_PER_PAGE + 1
+
+
+def page_count(topic: Topic) -> int:
+    return page_of_position(topic.last_position)
+
+
+def replies_on_page(topic: Topic, page: int) -> list[Reply]:
+    """Replies by position range: page 250 costs what page 1 costs."""
+    first = (page - 1) * POSTS_PER_PAGE
+    last = page * POSTS_PER_PAGE - 1
+    return list(
+        db.session.scalars(
+            select(Reply)
+            .where(Reply.topic_id == topic.id, Reply.position.between(max(first, 1), last))
+            .order_by(Reply.position)
+            .options(joinedload(Reply.author))
+        )
+    )
+
+
+def reply(reply_id: int | None) -> Reply | None:
+    if reply_id is None:
+        return None
+    return db.session.scalar(select(Reply).where(Reply.id == reply_id).options(joinedload(Reply.author)))
+
+
+def liked_ids(user, content_ids: list[int]) -> set[int]:  # noqa: ANN001
+    if not getattr(user, "is_authenticated", False) or not content_ids:
+        return set()
+    return set(
+        db.session.scalars(
+            select(ForumReaction.content_id).where(
+                ForumReaction.user_id == user.id, ForumReaction.content_id.in_(content_ids)
+            )
+        )
+    )
+
+
+def first_unread_position(user, topic: Topic) -> int:  # noqa: ANN001
+    """Position of the first reply after the read mark (the last one if all read)."""
+    mark = read_marks(user, [topic.id]).get(topic.id, 0) if user else 0
+    position = db.session.scalar(
+        select(func.min(Reply.position)).where(
+            Reply.topic_id == topic.id, Reply.position > mark, _published()
+        )
+    )
+    return position if position is not None else topic.last_position
+
+
+def active_topics(limit: int = 5) -> list[Topic]:
+    return topic_list(None, per_page=limit).items
+
+
+def unanswered_questions(limit: int = 5) -> list[Topic]:
+    return topic_list(None, filter_="unanswered", sort="newest", per_page=limit).items
+
+
+def sitemap_entries():
+    rows = db.session.execute(
+        select(Topic.id, Topic.slug, Topic.last_activity_at).where(_published()).order_by(Topic.id)
+    )
+    return rows.all()
+
+
+def revisions(content_id: int) -> list[ContentRevision]:
+    return list(
+        db.session.scalars(
+            select(ContentRevision)
+            .where(ContentRevision.content_id == content_id)
+            .order_by(ContentRevision.id.desc())
+            .options(joinedload(ContentRevision.editor))
+        )
+    )
