@@ -10,7 +10,7 @@ from flask_login import AnonymousUserMixin
 
 from community.permissions import RULES, can
 from models import ContentItem, ContentState, ModeratorScope, Role, User, utcnow
-from tests.content_kinds import Note
+from tests.content_kinds import NOTE_KIND, Note
 
 STATES = [s.value for s in ContentState]
 ALL = set(STATES)
@@ -150,7 +150,10 @@ def _category(post_role: str) -> SimpleNamespace:
 
 
 def _topic(*, kind: str = "question", state: str = "published", locked: bool = False) -> SimpleNamespace:
-    return SimpleNamespace(topic_kind=kind, state=state, is_locked=locked, author_id=AUTHOR_ID)
+    # kind: the test content kind, whose scope is ("category", 1), outside the scoped moderator's.
+    return SimpleNamespace(
+        kind=NOTE_KIND.name, topic_kind=kind, state=state, is_locked=locked, author_id=AUTHOR_ID
+    )
 
 
 # action -> (object description, object) -> actors allowed.
