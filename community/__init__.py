@@ -64,12 +64,14 @@ def _register_blueprints(app: Flask) -> None:
     from .api import init_api
     from .auth.views import bp as auth_bp
     from .core.views import bp as core_bp
+    from .search import init_app as init_search
     from .uploads import bp as uploads_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(uploads_bp)
     init_api(app)
+    init_search(app)
 
 
 def _register_template_helpers(app: Flask) -> None:

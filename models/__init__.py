@@ -2,6 +2,7 @@
 
 from .base import Base, UTCDateTime, db, utcnow
 from .content import ContentItem, ContentRevision, ContentState
+from .search import SearchOutbox
 from .user import ApiToken, Role, User
 
 __all__ = [
@@ -11,6 +12,7 @@ __all__ = [
     "ContentRevision",
     "ContentState",
     "Role",
+    "SearchOutbox",
     "User",
     "UTCDateTime",
     "db",
