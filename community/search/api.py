@@ -67,5 +67,8 @@ def search(args: dict):
 @blp.response(200, SimilarResponseSchema)
 def similar(args: dict):
     """Items similar to a title (for "similar ideas" and "related topics")."""
-    types = [t for t in args["type"].split(",") if t]
+    requested = [t for t in args["type"].split(",") if t]
+    types = [t for t in requested if t in dict(queries.type_choices())]
+    if requested and not types:
+        return {"results": []}
     return {"results": [_result(h) for h in queries.similar(current_user, args["title"], types)]}

@@ -34,14 +34,14 @@ def rebuild() -> None:
 
     with backend.lock():
         with click.progressbar(
-            length=max(total, 1), label="Indexing", show_eta=True, show_pos=False, item_show_func=info,
-            file=click.get_text_stream("stdout"),
-        ) as bar:  # fmt: skip
+            length=max(total, 1), label="Indexing", show_eta=True, show_pos=False, item_show_func=info
+        ) as bar:
             for done in backend.bulk_load(all_documents()):
                 state["done"] = done
                 bar.update(1, done)
     elapsed = time.monotonic() - started
-    click.echo(f"Indexed {state['done']} documents in {elapsed:.1f}s ({backend.name}).")
+    rate = state["done"] / max(elapsed, 1e-6)
+    click.echo(f"Indexed {state['done']} documents in {elapsed:.1f}s ({rate:,.0f}/s, {backend.name}).")
 
 
 @search_cli.command("status")

@@ -47,6 +47,7 @@ CONTENT = "content"
 # Characters the backends use as highlight marks; never stored in a document.
 MARK_START = "\ue000"
 MARK_END = "\ue001"
+_RESERVED = {MARK_START, MARK_END, "\ue002", "\ue003", "\x00"}
 
 
 @dataclass
@@ -67,7 +68,7 @@ class SearchDoc:
 
     def cleaned(self) -> SearchDoc:
         def clean(value: str) -> str:
-            return (value or "").replace(MARK_START, "").replace(MARK_END, "")
+            return "".join(c for c in (value or "") if c not in _RESERVED)
 
         return replace(
             self,

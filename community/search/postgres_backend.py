@@ -86,6 +86,10 @@ _HEADLINE_OPTIONS = (
     'MaxFragments=2, FragmentDelimiter=" … "'
 )
 
+# ts_headline drops anything that looks like an HTML tag: hide < and > from it.
+_TAG_SAFE = "\ue002\ue003"
+_TAG_BACK = str.maketrans(_TAG_SAFE, "<>")
+
 
 class PostgresBackend:
     name = "postgres"
@@ -253,13 +257,13 @@ class PostgresBackend:
                 SELECT {_COLUMNS}, {_RANK} AS rank, count(*) OVER () AS total
                 FROM search_document d, q WHERE {_MATCH}{where}
                 ORDER BY {order} LIMIT :limit OFFSET :offset)
-            SELECT s.*, ts_headline({_CONFIG}, s.body,
+            SELECT s.*, ts_headline({_CONFIG}, translate(s.body, '<>', :tagsafe),
                    CASE WHEN s.language = 'fr' THEN q.fr ELSE q.en END, :opts) AS headline
             FROM page s, q ORDER BY {order.replace("d.", "s.")}
         """
         params.update(
             qfr=normalize_fr(clean), qen=clean, limit=per_page, offset=(page - 1) * per_page,
-            opts=_HEADLINE_OPTIONS,
+            opts=_HEADLINE_OPTIONS, tagsafe=_TAG_SAFE,
         )  # fmt: skip
         with self.engine.connect() as conn:
             rows = conn.execute(text(sql), params).all()
@@ -271,7 +275,8 @@ class PostgresBackend:
                 total = conn.execute(text(count_sql), params).scalar() or 0
             hits = []
             for row in rows:
-                snippet = marked_to_html(row.headline) if MARK_START in (row.headline or "") else plain_snippet(row.body)
+                headline = (row.headline or "").translate(_TAG_BACK)
+                snippet = marked_to_html(headline) if MARK_START in headline else plain_snippet(row.body)
                 hits.append(self._hit(row, snippet))
             suggestion = self._suggestion(conn, query) if total < 3 else None
         return SearchResults(hits, int(total), page, per_page, suggestion)

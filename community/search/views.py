@@ -50,8 +50,10 @@ def similar():
     """Items of a kind similar to a title being written (idea form, new-topic form)."""
     title = (request.args.get("title") or "")[:300]
     kinds = {kind.name for kind in all_kinds()}
-    types = [t for t in request.args.get("type", "").split(",") if t in kinds]
-    hits = queries.similar(current_user, title, types) if len(title.strip()) >= 3 else []
+    requested = [t for t in request.args.get("type", "").split(",") if t]
+    types = [t for t in requested if t in kinds]
+    wanted = len(title.strip()) >= 3 and (types or not requested)
+    hits = queries.similar(current_user, title, types) if wanted else []
     return render_template("search/_similar.html", hits=hits)
 
 
