@@ -333,7 +333,7 @@ class PostgresBackend:
         words = [w for w in words if w.replace("_", "")]
         if not words or len(words[-1]) < 2:
             return []
-        fr = [normalize_fr(w) for w in words[:-1]] + [words[-1] + ":*"]
+        fr = [normalize_fr(w) for w in words[:-1]] + [normalize_fr(words[-1]) + ":*"]
         en = words[:-1] + [words[-1] + ":*"]
         return self._simple(" & ".join(fr), " & ".join(en), [], limit, "")
 

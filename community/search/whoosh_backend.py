@@ -22,10 +22,10 @@ from whoosh import highlight, index
 from whoosh.analysis import CharsetFilter, Filter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.fields import DATETIME, ID, NUMERIC, STORED, TEXT, Schema
 from whoosh.qparser import AndGroup, MultifieldParser, OrGroup
-from whoosh.query import And, DateRange, Or, Prefix, Term
+from whoosh.query import And, DateRange, NullQuery, Or, Prefix, Term
 from whoosh.support.charset import accent_map
 
-from .analysis import fr_singular
+from .analysis import fold, fr_singular
 from .backend import Hit, SearchQuery, SearchResults, did_you_mean, marked_to_html, plain_snippet
 from .documents import MARK_END, MARK_START, SearchDoc
 
@@ -232,7 +232,7 @@ class WhooshBackend:
         parts = []
         for lang in LANGS:
             parsed = self._parsers[(lang, group)].parse(text)
-            if parsed is not None and not getattr(parsed, "is_null", lambda: False)() and parsed.__class__.__name__ != "NullQuery":
+            if parsed is not NullQuery:
                 parts.append(And([parsed, Term("language", lang)]))
         return Or(parts) if parts else None
 
@@ -330,13 +330,14 @@ class WhooshBackend:
             sub = [Term("language", lang)]
             if full:
                 parsed = self._parsers[(lang, AndGroup)].parse(" ".join(full))
-                if parsed.__class__.__name__ != "NullQuery":
+                if parsed is not NullQuery:
                     sub.append(parsed)
-            prefix = "".join(c for c in last.lower())
-            from .analysis import fold
-
-            prefix = fold(prefix)
-            sub.append(Or([Prefix(f"title_{lang}", prefix), Prefix(f"text_{lang}", prefix)]))
+            prefix = fold(last.lower())
+            options = [Prefix(f"title_{lang}", prefix), Prefix(f"text_{lang}", prefix)]
+            whole = self._parsers[(lang, AndGroup)].parse(last)
+            if whole is not NullQuery:
+                options.append(whole)  # "tentes" is no prefix of its stem "tent"
+            sub.append(Or(options))
             parts.append(And(sub))
         return self._simple(Or(parts), None, limit, "")
 
