@@ -14,8 +14,12 @@ blp = Blueprint("api_search", __name__, description="Search")
 
 
 class SearchArgsSchema(Schema):
-    q = fields.String(load_default="", validate=validate.Length(max=500), metadata={"description": "Words, \"phrases\""})
-    type = fields.String(load_default="", metadata={"description": "Kinds, comma-separated (review,reply,product...)"})
+    q = fields.String(
+        load_default="", validate=validate.Length(max=500), metadata={"description": 'Words, "phrases"'}
+    )
+    type = fields.String(
+        load_default="", metadata={"description": "Kinds, comma-separated (review,reply,product...)"}
+    )
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1000))
 
 
@@ -59,7 +63,11 @@ def search(args: dict):
     if not query.text.strip():
         return {"results": [], "total": 0, "suggestion": None}
     results = queries.search(current_user, query)
-    return {"results": [_result(h) for h in results.hits], "total": results.total, "suggestion": results.suggestion}
+    return {
+        "results": [_result(h) for h in results.hits],
+        "total": results.total,
+        "suggestion": results.suggestion,
+    }
 
 
 @blp.get("/search/similar")

@@ -42,7 +42,10 @@ def on_content_change(item: ContentItem, change: str) -> None:
 def _after_commit(session: Session) -> None:
     if not session.info.pop(_DIRTY, False) or not has_app_context():
         return
-    if current_app.config["JOBS_MODE"] != "inline" or current_app.config.get("SEARCH_DRAIN_AFTER_COMMIT") is False:
+    if (
+        current_app.config["JOBS_MODE"] != "inline"
+        or current_app.config.get("SEARCH_DRAIN_AFTER_COMMIT") is False
+    ):
         return  # the search worker drains
     if has_request_context():
         if g.get("search_drain_queued"):

@@ -165,7 +165,9 @@ class PostgresBackend:
         words = sorted({w.lower() for doc in docs for w in _WORDS.findall(f"{doc.title} {doc.text}")})
         if words:
             conn.execute(
-                text("INSERT INTO search_word (word) SELECT unnest(CAST(:w AS text[])) ON CONFLICT DO NOTHING"),
+                text(
+                    "INSERT INTO search_word (word) SELECT unnest(CAST(:w AS text[])) ON CONFLICT DO NOTHING"
+                ),
                 {"w": words},
             )
 
@@ -287,18 +289,23 @@ class PostgresBackend:
             return None
 
         def known(word: str) -> bool:
-            return bool(
-                conn.execute(
+            return (
+                bool(
+                    conn.execute(
+                        text(
+                            "SELECT EXISTS (SELECT 1 FROM search_document WHERE "
+                            "tsv_fr @@ plainto_tsquery('search_fr', :fr) OR tsv_en @@ plainto_tsquery('search_en', :en))"
+                        ),
+                        {"fr": normalize_fr(word), "en": word},
+                    ).scalar()
+                )
+                or not conn.execute(
                     text(
-                        "SELECT EXISTS (SELECT 1 FROM search_document WHERE "
-                        "tsv_fr @@ plainto_tsquery('search_fr', :fr) OR tsv_en @@ plainto_tsquery('search_en', :en))"
+                        "SELECT numnode(plainto_tsquery('search_fr', :w)) * numnode(plainto_tsquery('search_en', :w))"
                     ),
-                    {"fr": normalize_fr(word), "en": word},
+                    {"w": word},
                 ).scalar()
-            ) or not conn.execute(
-                text("SELECT numnode(plainto_tsquery('search_fr', :w)) * numnode(plainto_tsquery('search_en', :w))"),
-                {"w": word},
-            ).scalar()
+            )
 
         def candidates(word: str) -> list[tuple[str, int]]:
             rows = conn.execute(
@@ -312,7 +319,9 @@ class PostgresBackend:
 
         return did_you_mean(words, known, candidates)
 
-    def _simple(self, tsquery_fr: str, tsquery_en: str, types: list[str], limit: int, exclude: str) -> list[Hit]:
+    def _simple(
+        self, tsquery_fr: str, tsquery_en: str, types: list[str], limit: int, exclude: str
+    ) -> list[Hit]:
         self._ensure()
         where, params = self._filters(SearchQuery(), types)
         if exclude:

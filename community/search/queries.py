@@ -71,7 +71,11 @@ def visible_hits(user: Any, hits: list[Hit]) -> list[Hit]:
         if hit.content_id is None:
             return True
         item = items.get(hit.content_id)
-        return item is not None and item.state == ContentState.PUBLISHED.value and can(user, "content.view", item)
+        return (
+            item is not None
+            and item.state == ContentState.PUBLISHED.value
+            and can(user, "content.view", item)
+        )
 
     return [hit for hit in hits if ok(hit)]
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request, url_for
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..content.registry import all_kinds
@@ -42,7 +41,9 @@ def suggest():
     """Titles matching what is typed in the header box (htmx fragment)."""
     text = (request.args.get("q") or "")[:200]
     hits = queries.suggest(current_user, text) if len(text.strip()) >= 2 else []
-    return render_template("search/_suggestions.html", hits=hits, text=text, labels=dict(queries.type_choices()))
+    return render_template(
+        "search/_suggestions.html", hits=hits, text=text, labels=dict(queries.type_choices())
+    )
 
 
 @bp.get("/search/similar")
@@ -55,6 +56,3 @@ def similar():
     wanted = len(title.strip()) >= 3 and (types or not requested)
     hits = queries.similar(current_user, title, types) if wanted else []
     return render_template("search/_similar.html", hits=hits)
-
-
-SEARCH_LABEL = _l("Search")

@@ -94,9 +94,7 @@ class WhooshBackend:
         self._ix = None
         self._guard = threading.Lock()
         self._parsers = {
-            (lang, group): MultifieldParser(
-                [f"title_{lang}", f"text_{lang}"], self.schema, group=group
-            )
+            (lang, group): MultifieldParser([f"title_{lang}", f"text_{lang}"], self.schema, group=group)
             for lang in LANGS
             for group in (AndGroup, OrGroup)
         }
@@ -353,5 +351,9 @@ class WhooshBackend:
             return []
         with searcher:
             results = searcher.search(q, limit=limit + 1, filter=flt)
-            hits = [self._hit(hit, plain_snippet(hit.get("text", ""), 140)) for hit in results if hit["id"] != exclude]
+            hits = [
+                self._hit(hit, plain_snippet(hit.get("text", ""), 140))
+                for hit in results
+                if hit["id"] != exclude
+            ]
         return hits[:limit]

@@ -50,7 +50,10 @@ def app_config(backend_name: str, request) -> dict[str, Any]:
     if backend_name == "postgres":
         url = request.getfixturevalue("pg_database")
         _empty(url)
-        return {"SEARCH_BACKEND": "postgres", "SQLALCHEMY_DATABASE_URI": url.replace("postgresql://", "postgresql+psycopg://")}
+        return {
+            "SEARCH_BACKEND": "postgres",
+            "SQLALCHEMY_DATABASE_URI": url.replace("postgresql://", "postgresql+psycopg://"),
+        }
     return {"SEARCH_BACKEND": "whoosh"}
 
 

@@ -26,8 +26,29 @@ def test_french_plurals_accents_and_english_stemming(app, note):
     assert find("tent") == []
 
 
-BROKEN = ['AND OR ( "', '"', "(((", "NOT", "*", "title:x", "a:b:c ~2 ^3", "ü" * 600, "", "   ", "'", "\\",
-          "-", "le la les", "tent:*", "tent & | !", "<b>tent</b>", '"tent', "tent)", "_", "\x00tent"]
+BROKEN = [
+    'AND OR ( "',
+    '"',
+    "(((",
+    "NOT",
+    "*",
+    "title:x",
+    "a:b:c ~2 ^3",
+    "ü" * 600,
+    "",
+    "   ",
+    "'",
+    "\\",
+    "-",
+    "le la les",
+    "tent:*",
+    "tent & | !",
+    "<b>tent</b>",
+    '"tent',
+    "tent)",
+    "_",
+    "\x00tent",
+]
 
 
 def test_any_text_is_results_or_empty_never_an_error(app, note):

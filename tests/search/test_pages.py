@@ -20,9 +20,15 @@ def test_page_filters_snippets_and_did_you_mean(app, client, note, users):
     page = client.get("/search?q=battery").get_data(as_text=True)
     assert "<mark>battery</mark>" in page and "&lt;b&gt;bright&lt;/b&gt;" in page and "<b>bright" not in page
     assert "0 results" in client.get("/search?q=battery&author=member").get_data(as_text=True)
-    assert "1 result" in client.get("/search?q=battery&author=staff&type=test_note&lang=en").get_data(as_text=True)
+    assert "1 result" in client.get("/search?q=battery&author=staff&type=test_note&lang=en").get_data(
+        as_text=True
+    )
     assert "0 results" in client.get("/search?q=battery&type=test_note&lang=fr").get_data(as_text=True)
-    for junk in ("/search?q=AND+OR+(+%22", "/search?q=x&page=abc&from=2020-13-45&sort=evil&type=<x>", "/search?q="):
+    for junk in (
+        "/search?q=AND+OR+(+%22",
+        "/search?q=x&page=abc&from=2020-13-45&sort=evil&type=<x>",
+        "/search?q=",
+    ):
         assert client.get(junk).status_code == 200
 
 
