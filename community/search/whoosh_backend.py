@@ -230,8 +230,8 @@ class WhooshBackend:
         parts = []
         for lang in LANGS:
             parsed = self._parsers[(lang, group)].parse(text)
-            if parsed is not NullQuery:
-                parts.append(And([parsed, Term("language", lang)]))
+            if parsed is not NullQuery:  # a document only has the fields of its language
+                parts.append(parsed)
         return Or(parts) if parts else None
 
     @staticmethod
@@ -274,7 +274,7 @@ class WhooshBackend:
             if query.sort == "date":
                 kwargs.update(sortedby="date", reverse=True)
             try:
-                results = searcher.search_page(q, page, pagelen=per_page, terms=True, **kwargs)
+                results = searcher.search_page(q, page, pagelen=per_page, **kwargs)
             except ValueError:  # a page number below 1
                 return empty
             if results.total and page > results.pagecount:  # whoosh answers with the last page
