@@ -15,6 +15,8 @@ or left to ``flask --app app search worker`` otherwise.
 
 from __future__ import annotations
 
+import logging
+
 from flask import current_app, g, has_app_context, has_request_context
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
@@ -23,6 +25,7 @@ from models import ContentItem, ContentState, SearchOutbox, db
 
 from .. import jobs
 
+log = logging.getLogger(__name__)
 _DIRTY = "community.search.dirty"
 DRAIN_JOB = "community.search.indexer.drain"
 
@@ -48,10 +51,16 @@ def _after_commit(session: Session) -> None:
     ):
         return  # the search worker drains
     if has_request_context():
-        if g.get("search_drain_queued"):
-            return
-        g.search_drain_queued = True
-    jobs.enqueue(DRAIN_JOB)
+        if not g.get("search_drain_queued"):
+            g.search_drain_queued = True
+            jobs.enqueue(DRAIN_JOB)  # runs after the response
+        return
+    try:  # outside a request (CLI, scripts): now, but a failure never undoes the commit
+        from .indexer import drain
+
+        drain()
+    except Exception:
+        log.exception("search: draining the outbox failed; the worker or the next change retries")
 
 
 def _after_rollback(session: Session, _previous: object) -> None:

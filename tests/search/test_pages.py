@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from community.content import services
 from community.search import indexer
-from community.search.backend import get_backend
+from community.search.backend import SearchQuery, get_backend
 from community.search.documents import content_document
 from models import SearchOutbox, db
 from tests.content_kinds import Note
@@ -127,3 +127,17 @@ def test_cli_rebuild_status_worker(app, runner, users):
     assert runner.invoke(args=["search", "worker", "--once"]).exit_code == 0
     status = runner.invoke(args=["search", "status"]).output
     assert "documents: 5" in status and "outbox backlog: 0" in status
+
+
+def test_a_failing_indexer_never_undoes_a_commit(app, users, monkeypatch):
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(get_backend(), "apply", broken)
+    item = services.publish(Note(), users["member"], "Trekking poles", "en")
+    db.session.commit()
+    assert db.session.get(Note, item.id).state == "published"
+    assert db.session.query(SearchOutbox).count() == 1  # kept for the next drain
+    monkeypatch.undo()
+    indexer.drain()
+    assert get_backend().search(SearchQuery("poles")).total == 1
