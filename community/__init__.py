@@ -77,6 +77,7 @@ def _register_blueprints(app: Flask) -> None:
     from .moderation.views import bp as moderation_bp
     from .reviews.api import blp as reviews_api
     from .reviews.views import bp as reviews_bp
+    from .search import init_app as init_search
     from .uploads import bp as uploads_bp
 
     app.register_blueprint(core_bp)
@@ -90,6 +91,7 @@ def _register_blueprints(app: Flask) -> None:
     for pages, api in features:
         app.register_blueprint(pages)
         register_api(app, api)
+    init_search(app)
 
 
 def _register_template_helpers(app: Flask) -> None:

@@ -18,6 +18,7 @@ from .moderation import (
     WriteEvent,
 )
 from .review import BrandResponse, HelpfulVote, Product, ProductCategory, Review
+from .search import SearchOutbox
 from .user import ApiToken, Role, User
 
 __all__ = [
@@ -60,6 +61,7 @@ __all__ = [
     "Topic",
     "TopicKind",
     "Role",
+    "SearchOutbox",
     "User",
     "UTCDateTime",
     "db",

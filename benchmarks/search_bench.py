@@ -1,0 +1,132 @@
+"""Search benchmark: index N synthetic bilingual items, then time 200 queries.
+
+    .venv/bin/python benchmarks/search_bench.py --n 5000 --backend whoosh
+    .venv/bin/python benchmarks/search_bench.py --n 5000 --backend postgres
+
+Items are synthetic (random Boréal gear sentences, half French, half English), written
+straight into content_item (no services) and indexed with the same code path as
+``flask search rebuild``. Queries: single words, two words, phrases, misspellings and
+filtered queries, a fixed list (seeded). Never part of the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import secrets
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+EN = ("tent stove jacket headlamp backpack boots sleeping bag zipper battery waterproof seams "
+      "strap buckle lightweight warm rain wind trail summit camp night cold comfortable broke "
+      "replaced warranty size fits heavy bright lasts weekend hike").split()  # fmt: skip
+FR = ("tente réchaud veste lampe frontale sac à dos chaussures couchage fermeture batterie "
+      "imperméable coutures sangle boucle léger chaud pluie vent sentier sommet camp nuit froid "
+      "confortable cassé remplacé garantie taille lourd lumineux tient randonnée écran vélos").split()  # fmt: skip
+
+
+def sentence(rng: random.Random, words: list[str], n: int) -> str:
+    return " ".join(rng.choice(words) for _ in range(n)).capitalize() + "."
+
+
+def queries(rng: random.Random) -> list[dict]:
+    out: list[dict] = []
+    for i in range(200):
+        words = rng.choice([EN, FR])
+        kind = i % 5
+        if kind == 0:
+            out.append({"text": rng.choice(words)})
+        elif kind == 1:
+            out.append({"text": f"{rng.choice(words)} {rng.choice(words)}"})
+        elif kind == 2:
+            out.append({"text": f'"{rng.choice(words)} {rng.choice(words)}"'})
+        elif kind == 3:
+            w = rng.choice([w for w in words if len(w) > 4])
+            j = rng.randrange(1, len(w) - 1)
+            out.append({"text": w[:j] + w[j + 1 :]})  # a missing letter
+        else:
+            out.append({"text": rng.choice(words), "language": "fr" if words is FR else "en", "sort": "date"})
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--n", type=int, default=5000)
+    parser.add_argument("--backend", choices=["whoosh", "postgres"], default="whoosh")
+    args = parser.parse_args()
+
+    import psycopg
+    from sqlalchemy import insert
+
+    from community import create_app
+    from community.search.backend import SearchQuery, get_backend
+    from community.search.documents import all_documents, count_all
+    from models import ContentItem, User, db, utcnow
+    from tests.content_kinds import Note  # noqa: F401  (registers the kind)
+
+    tmp = Path(tempfile.mkdtemp(prefix="search-bench-"))
+    config = {"INSTANCE_PATH": str(tmp), "SECRET_KEY": "bench", "SEARCH_BACKEND": args.backend,
+              "SEARCH_INDEX_DIR": str(tmp / "index"), "ENV_NAME": "testing"}  # fmt: skip
+    pg_name = None
+    if args.backend == "postgres":
+        pg_name = f"search_bench_{os.getpid()}_{secrets.token_hex(3)}"
+        with psycopg.connect("postgresql://postgres@127.0.0.1:5432/test", autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{pg_name}"')
+        config["SQLALCHEMY_DATABASE_URI"] = f"postgresql+psycopg://postgres@127.0.0.1:5432/{pg_name}"
+    app = create_app(config)
+    rng = random.Random(42)
+    try:
+        with app.app_context():
+            db.create_all()
+            user = User(username="bench", email="bench@example.test", display_name="Bench", password_hash="x")
+            db.session.add(user)
+            db.session.commit()
+            rows = []
+            for i in range(args.n):
+                words = FR if i % 2 else EN
+                text = " ".join(sentence(rng, words, rng.randint(6, 14)) for _ in range(rng.randint(2, 6)))
+                rows.append({"kind": "test_note", "author_id": user.id, "body_source": text,
+                             "body_html": f"<p>{text}</p>", "state": "published",
+                             "language": "fr" if i % 2 else "en", "created_at": utcnow(), "author_role": "member"})  # fmt: skip
+                if len(rows) == 2000:
+                    db.session.execute(insert(ContentItem), rows)
+                    rows = []
+            if rows:
+                db.session.execute(insert(ContentItem), rows)
+            db.session.commit()
+            backend = get_backend()
+            total = count_all()
+            started = time.perf_counter()
+            with backend.lock():
+                for _ in backend.bulk_load(all_documents()):
+                    pass
+            rebuild = time.perf_counter() - started
+            qs = queries(random.Random(7))
+            for q in qs[:10]:  # warm up
+                backend.search(SearchQuery(**q))
+            timings = []
+            for q in qs:
+                t = time.perf_counter()
+                backend.search(SearchQuery(**q))
+                timings.append((time.perf_counter() - t) * 1000)
+            timings.sort()
+            p50 = statistics.median(timings)
+            p95 = timings[int(len(timings) * 0.95) - 1]
+            print(f"backend={args.backend} n={total} rebuild={rebuild:.1f}s "
+                  f"p50={p50:.1f}ms p95={p95:.1f}ms max={timings[-1]:.1f}ms")  # fmt: skip
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        if pg_name:
+            with psycopg.connect("postgresql://postgres@127.0.0.1:5432/test", autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)')
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,246 @@
+"""Search documents and where they come from.
+
+**Content kinds.** A kind may describe its document with a builder in its
+registration's extras::
+
+    register(ContentKind(..., extras={"search": review_document}))
+
+    def review_document(item: Review) -> SearchDoc | None:
+        return SearchDoc(title=item.title, text=html_to_text(item.body_html),
+                         scope=f"product:{item.product_id}", scope_label=product.name,
+                         score=item.rating)
+
+The builder is called with a loaded item whose state is ``published`` (others are
+never indexed). It must not rely on lazy relationships (they are ``lazy="raise"``):
+load what it needs with ``db.session.get(...)``. It may leave ``id``, ``type``,
+``url``, ``author``, ``language`` and ``date`` empty: they are filled from the item
+and its kind. Returning ``None`` keeps the item out of the index. A kind without a
+builder is indexed with :func:`fallback_document` (its ``title_text`` and the text
+of its body).
+
+**Other sources** (products are not content items)::
+
+    register_source("product", load_all=all_product_docs, load_one=product_doc)
+
+``load_one(id) -> SearchDoc | None`` (None removes the document), ``load_all()``
+yields every document for a rebuild. Tell the index about a change with
+``community.search.outbox.queue_reindex("product", product.id)`` inside the
+transaction that changes it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectin_polymorphic
+
+from models import ContentItem, ContentState, User, db
+
+from ..content.registry import all_kinds, kind_of
+from ..markup import html_to_text
+
+CONTENT = "content"
+# Characters the backends use as highlight marks; never stored in a document.
+MARK_START = "\ue000"
+MARK_END = "\ue001"
+_RESERVED = {MARK_START, MARK_END, "\ue002", "\ue003", "\x00"}
+
+
+@dataclass
+class SearchDoc:
+    title: str = ""
+    text: str = ""
+    author: str = ""  # the author's username (filterable)
+    author_name: str = ""  # shown
+    scope: str = ""  # "category:3", "product:12": filterable
+    scope_label: str = ""  # shown: the category or product name
+    language: str = ""  # "en" or "fr"; the item's language when empty
+    date: datetime | None = None
+    score: float = 0.0  # the item's own score (votes, rating): shown, never relevance
+    # Filled from the item and its kind when a builder leaves them empty.
+    id: str = ""  # "content:12"
+    type: str = ""  # "review", "reply", "product"
+    url: str = ""
+
+    def cleaned(self) -> SearchDoc:
+        def clean(value: str) -> str:
+            return "".join(c for c in (value or "") if c not in _RESERVED)
+
+        return replace(
+            self,
+            title=clean(self.title)[:300],
+            text=clean(self.text),
+            language=self.language if self.language in ("en", "fr") else "en",
+            date=self.date or datetime.now(UTC),
+        )
+
+
+Builder = Callable[[ContentItem], SearchDoc | None]
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str
+    load_all: Callable[[], Iterable[SearchDoc]]
+    load_one: Callable[[int], SearchDoc | None]
+    # Optional: how many documents load_all yields (for the rebuild's progress bar).
+    count: Callable[[], int] | None = None
+    label: Any = None  # shown in the type filter, e.g. _l("Product")
+
+
+_SOURCES: dict[str, Source] = {}
+
+
+def register_source(
+    name: str,
+    load_all: Callable[[], Iterable[SearchDoc]],
+    load_one: Callable[[int], SearchDoc | None],
+    count: Callable[[], int] | None = None,
+    label: Any = None,
+) -> Source:
+    """Index documents that are not content items (products): ids are ``"<name>:<id>"``."""
+    if name == CONTENT:
+        raise ValueError("'content' is the content items' source")
+    source = Source(name, load_all, load_one, count, label or name.title())
+    _SOURCES[name] = source
+    return source
+
+
+def sources() -> list[Source]:
+    return list(_SOURCES.values())
+
+
+def source_of(doc_id: str) -> tuple[str, int]:
+    name, _, raw = doc_id.partition(":")
+    return name, int(raw)
+
+
+def fallback_document(item: ContentItem) -> SearchDoc:
+    return SearchDoc(title=item.title_text or "", text=html_to_text(item.body_html or ""))
+
+
+def content_document(item: ContentItem, authors: dict[int, User] | None = None) -> SearchDoc | None:
+    """The document of a content item, or None when it must not be in the index."""
+    if item.state != ContentState.PUBLISHED.value:
+        return None
+    try:
+        kind = kind_of(item)
+    except KeyError:
+        return None
+    builder: Builder = kind.extras.get("search") or fallback_document
+    doc = builder(item)
+    if doc is None:
+        return None
+    if not doc.scope and kind.context is not None:
+        try:
+            context = kind.context(item)
+        except Exception:  # a context needing unloaded relationships: no scope
+            context = None
+        if context is not None:
+            doc.scope = f"{context.scope[0]}:{context.scope[1]}" if context.scope else ""
+            doc.scope_label = doc.scope_label or str(context.label)
+    author = None
+    if item.author_id is not None:
+        author = (authors or {}).get(item.author_id) or db.session.get(User, item.author_id)
+    doc.id = f"{CONTENT}:{item.id}"
+    doc.type = doc.type or kind.name
+    doc.url = doc.url or kind.url(item)
+    if author is not None:
+        doc.author = doc.author or author.username
+        doc.author_name = doc.author_name or author.name
+    doc.language = doc.language or item.language
+    doc.date = doc.date or item.created_at
+    return doc.cleaned()
+
+
+def _polymorphic():
+    models = [kind.model for kind in all_kinds() if kind.model is not ContentItem]
+    return selectin_polymorphic(ContentItem, models) if models else None
+
+
+def load_content(ids: list[int]) -> dict[int, SearchDoc | None]:
+    """Documents of these content items (None for those to remove), in few queries."""
+    stmt = select(ContentItem).where(ContentItem.id.in_(ids))
+    option = _polymorphic()
+    if option is not None:
+        stmt = stmt.options(option)
+    items = list(db.session.scalars(stmt))
+    author_ids = {item.author_id for item in items if item.author_id}
+    authors = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(author_ids)))}
+    found = {item.id: content_document(item, authors) for item in items}
+    return {i: found.get(i) for i in ids}
+
+
+def all_content(batch: int = 500) -> Iterator[SearchDoc]:
+    """Every published item's document, by id batches (for a rebuild)."""
+    last = 0
+    while True:
+        ids = list(
+            db.session.scalars(
+                select(ContentItem.id)
+                .where(ContentItem.id > last, ContentItem.state == ContentState.PUBLISHED.value)
+                .order_by(ContentItem.id)
+                .limit(batch)
+            )
+        )
+        if not ids:
+            return
+        for doc in load_content(ids).values():
+            if doc is not None:
+                yield doc
+        last = ids[-1]
+        db.session.expunge_all()
+
+
+def count_all() -> int:
+    from sqlalchemy import func
+
+    total = db.session.scalar(
+        select(func.count()).select_from(ContentItem).where(ContentItem.state == ContentState.PUBLISHED.value)
+    )
+    for source in sources():
+        if source.count is not None:
+            total += source.count()
+    return int(total or 0)
+
+
+def all_documents() -> Iterator[SearchDoc]:
+    yield from all_content()
+    for source in sources():
+        for doc in source.load_all():
+            yield _finish_source_doc(source.name, doc)
+
+
+def _finish_source_doc(name: str, doc: SearchDoc) -> SearchDoc:
+    if not doc.id:
+        raise ValueError(f"documents of source {name!r} need an id")
+    if not doc.id.startswith(f"{name}:"):
+        doc.id = f"{name}:{doc.id}"
+    doc.type = doc.type or name
+    return doc.cleaned()
+
+
+def load_documents(doc_ids: list[str]) -> dict[str, SearchDoc | None]:
+    """Current documents for these ids (None: remove from the index)."""
+    result: dict[str, SearchDoc | None] = {}
+    content_ids = []
+    for doc_id in doc_ids:
+        name, ident = source_of(doc_id)
+        if name == CONTENT:
+            content_ids.append(ident)
+        elif name in _SOURCES:
+            doc = _SOURCES[name].load_one(ident)
+            if doc is not None:
+                doc.id = doc_id
+                doc = _finish_source_doc(name, doc)
+            result[doc_id] = doc
+        else:
+            result[doc_id] = None
+    if content_ids:
+        for ident, doc in load_content(content_ids).items():
+            result[f"{CONTENT}:{ident}"] = doc
+    return result

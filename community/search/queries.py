@@ -1,0 +1,96 @@
+"""Reads for the search pages and API: run a query, then re-check visibility."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time
+from typing import Any
+
+from sqlalchemy import select
+
+from models import ContentItem, ContentState, db
+
+from ..content.registry import all_kinds
+from ..permissions import can
+from .backend import SORTS, Hit, SearchQuery, SearchResults, get_backend
+from .documents import sources
+
+PER_PAGE = 10
+
+
+def type_choices() -> list[tuple[str, Any]]:
+    """(type, label) of every searchable kind and source."""
+    choices = [(kind.name, kind.label) for kind in all_kinds()]
+    choices += [(source.name, source.label) for source in sources()]
+    return choices
+
+
+def _date(raw: str | None, end: bool = False) -> datetime | None:
+    try:
+        day = datetime.strptime((raw or "").strip(), "%Y-%m-%d").date()
+    except ValueError:
+        return None
+    return datetime.combine(day, time.max if end else time.min, tzinfo=UTC)
+
+
+def _page(raw: Any) -> int:
+    try:
+        return max(1, min(int(raw), 1000))
+    except (TypeError, ValueError):
+        return 1
+
+
+def query_from_args(args: Any, per_page: int = PER_PAGE) -> SearchQuery:
+    """A :class:`SearchQuery` from request arguments; anything unexpected is ignored."""
+    known = {name for name, _ in type_choices()}
+    types: list[str] = []
+    for raw in args.getlist("type"):
+        types += [t for t in raw.split(",") if t in known]
+    sort = args.get("sort", "relevance")
+    return SearchQuery(
+        text=(args.get("q") or "")[:500],
+        types=types,
+        scope=(args.get("scope") or "")[:64],
+        author=(args.get("author") or "").strip()[:64],
+        language=args.get("lang") if args.get("lang") in ("en", "fr") else "",
+        date_from=_date(args.get("from")),
+        date_to=_date(args.get("to"), end=True),
+        sort=sort if sort in SORTS else "relevance",
+        page=_page(args.get("page", 1)),
+        per_page=per_page,
+    )
+
+
+def visible_hits(user: Any, hits: list[Hit]) -> list[Hit]:
+    """Drop hits whose item is no longer visible to ``user`` (the index may lag)."""
+    ids = [hit.content_id for hit in hits if hit.content_id is not None]
+    if not ids:
+        return hits
+    items = {item.id: item for item in db.session.scalars(select(ContentItem).where(ContentItem.id.in_(ids)))}
+
+    def ok(hit: Hit) -> bool:
+        if hit.content_id is None:
+            return True
+        item = items.get(hit.content_id)
+        return (
+            item is not None
+            and item.state == ContentState.PUBLISHED.value
+            and can(user, "content.view", item)
+        )
+
+    return [hit for hit in hits if ok(hit)]
+
+
+def search(user: Any, query: SearchQuery) -> SearchResults:
+    results = get_backend().search(query)
+    kept = visible_hits(user, results.hits)
+    results.total -= len(results.hits) - len(kept)
+    results.hits = kept
+    return results
+
+
+def suggest(user: Any, text: str, limit: int = 6) -> list[Hit]:
+    return visible_hits(user, get_backend().suggest(text, limit))
+
+
+def similar(user: Any, title: str, types: list[str], limit: int = 5, exclude: str = "") -> list[Hit]:
+    return visible_hits(user, get_backend().similar(title, types, limit, exclude))

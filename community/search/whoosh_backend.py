@@ -1,0 +1,359 @@
+"""The embedded backend: a Whoosh (whoosh3) index in the instance folder.
+
+One writer at a time: every write runs under :meth:`WhooshBackend.lock`, an
+``fcntl.flock`` on a lock file beside the index, held by whichever process drains
+the outbox; readers never lock.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import shutil
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from flask import Flask
+from whoosh import highlight, index
+from whoosh.analysis import CharsetFilter, Filter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
+from whoosh.fields import DATETIME, ID, NUMERIC, STORED, TEXT, Schema
+from whoosh.qparser import AndGroup, MultifieldParser, OrGroup
+from whoosh.query import And, DateRange, NullQuery, Or, Prefix, Term
+from whoosh.support.charset import accent_map
+
+from .analysis import fold, fr_singular
+from .backend import Hit, SearchQuery, SearchResults, did_you_mean, marked_to_html, plain_snippet
+from .documents import MARK_END, MARK_START, SearchDoc
+
+log = logging.getLogger(__name__)
+LANGS = ("fr", "en")
+
+
+class _FrenchPlural(Filter):
+    def __call__(self, tokens):  # noqa: ANN001, ANN204
+        for t in tokens:
+            t.text = fr_singular(t.text)
+            yield t
+
+
+def analyzer(lang: str):  # noqa: ANN201
+    chain = RegexTokenizer() | LowercaseFilter() | StopFilter(lang=lang)
+    if lang == "fr":
+        chain = chain | _FrenchPlural()
+    return chain | StemFilter(lang=lang, cachesize=50000) | CharsetFilter(accent_map)
+
+
+def make_schema() -> Schema:
+    fields = {
+        "id": ID(stored=True, unique=True),
+        "type": ID(stored=True),
+        "title": STORED(),
+        "text": STORED(),
+        "author": ID(stored=True),
+        "author_name": STORED(),
+        "scope": ID(stored=True),
+        "scope_label": STORED(),
+        "language": ID(stored=True),
+        "date": DATETIME(stored=True, sortable=True),
+        "item_score": NUMERIC(float, stored=True),
+        "url": STORED(),
+        # Plain lowercase words (no stemming) for "did you mean".
+        "words": TEXT(analyzer=RegexTokenizer() | LowercaseFilter(), phrase=False),
+    }
+    for lang in LANGS:
+        a = analyzer(lang)
+        fields[f"title_{lang}"] = TEXT(analyzer=a, field_boost=2.0)
+        fields[f"text_{lang}"] = TEXT(analyzer=a)
+    return Schema(**fields)
+
+
+class _Marks(highlight.Formatter):
+    between = " … "
+
+    def format_token(self, text, token, replace=False):  # noqa: ANN001, ANN201
+        return MARK_START + highlight.get_text(text, token, replace) + MARK_END
+
+
+def _naive(dt: datetime | None) -> datetime | None:
+    if dt is None:
+        return None
+    return dt.astimezone(UTC).replace(tzinfo=None) if dt.tzinfo else dt
+
+
+class WhooshBackend:
+    name = "whoosh"
+
+    def __init__(self, app: Flask) -> None:
+        self.dir = Path(app.config["SEARCH_INDEX_DIR"])
+        self.lock_path = self.dir.with_name(self.dir.name + ".lock")
+        self.schema = make_schema()
+        self._ix = None
+        self._guard = threading.Lock()
+        self._parsers = {
+            (lang, group): MultifieldParser([f"title_{lang}", f"text_{lang}"], self.schema, group=group)
+            for lang in LANGS
+            for group in (AndGroup, OrGroup)
+        }
+        for parser in self._parsers.values():
+            # Only words and quoted phrases reach the parser; keep it to those.
+            for plugin_name in ("WildcardPlugin", "FieldsPlugin", "RangePlugin", "BoostPlugin"):
+                for plugin in list(parser.plugins):
+                    if type(plugin).__name__ == plugin_name:
+                        parser.remove_plugin(plugin)
+
+    # -- the index --------------------------------------------------------------
+
+    @contextmanager
+    def lock(self) -> Iterator[None]:
+        self.lock_path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.lock_path, "a+") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def _open(self, create: bool = False):  # noqa: ANN202
+        with self._guard:
+            if self._ix is None:
+                if index.exists_in(str(self.dir)):
+                    self._ix = index.open_dir(str(self.dir), schema=self.schema)
+                elif create:  # callers hold self.lock()
+                    self.dir.mkdir(parents=True, exist_ok=True)
+                    self._ix = index.create_in(str(self.dir), self.schema)
+            return self._ix
+
+    def _fields(self, doc: SearchDoc) -> dict:
+        lang = doc.language if doc.language in LANGS else "en"
+        return {
+            "id": doc.id,
+            "type": doc.type,
+            "title": doc.title,
+            "text": doc.text,
+            "author": doc.author,
+            "author_name": doc.author_name,
+            "scope": doc.scope,
+            "scope_label": doc.scope_label,
+            "language": lang,
+            "date": _naive(doc.date),
+            "item_score": float(doc.score or 0),
+            "url": doc.url,
+            "words": f"{doc.title} {doc.text}",
+            f"title_{lang}": doc.title,
+            f"text_{lang}": doc.text,
+        }
+
+    def apply(self, upserts: Iterable[SearchDoc], deletes: Iterable[str]) -> None:
+        upserts, deletes = list(upserts), list(deletes)
+        if not upserts and not deletes:
+            return
+        ix = self._open(create=True)
+        writer = ix.writer(timeout=30)
+        try:
+            for doc_id in deletes:
+                writer.delete_by_term("id", doc_id)
+            for doc in upserts:
+                writer.update_document(**self._fields(doc))
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+
+    def clear(self) -> None:
+        with self._guard:
+            self._ix = None
+            if self.dir.exists():
+                shutil.rmtree(self.dir)
+            self.dir.mkdir(parents=True, exist_ok=True)
+            self._ix = index.create_in(str(self.dir), self.schema)
+
+    def bulk_load(self, docs: Iterator[SearchDoc]) -> Iterator[int]:
+        """Build a fresh index beside the live one, then swap it in."""
+        tmp = self.dir.with_name(self.dir.name + ".new")
+        if tmp.exists():
+            shutil.rmtree(tmp)
+        tmp.mkdir(parents=True)
+        ix = index.create_in(str(tmp), self.schema)
+        writer = ix.writer(limitmb=256)
+        done = 0
+        try:
+            for doc in docs:
+                writer.add_document(**self._fields(doc))
+                done += 1
+                yield done
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+        with self._guard:
+            self._ix = None
+            old = self.dir.with_name(self.dir.name + ".old")
+            if old.exists():
+                shutil.rmtree(old)
+            if self.dir.exists():
+                os.replace(self.dir, old)
+            os.replace(tmp, self.dir)
+            shutil.rmtree(old, ignore_errors=True)
+
+    def count(self) -> int:
+        ix = self._open()
+        return ix.doc_count() if ix is not None else 0
+
+    def close(self) -> None:
+        with self._guard:
+            if self._ix is not None:
+                self._ix.close()
+            self._ix = None
+
+    # -- reading ----------------------------------------------------------------
+
+    def _searcher(self):  # noqa: ANN202
+        ix = self._open()
+        if ix is None:
+            return None
+        try:
+            return ix.searcher()
+        except OSError:  # the index was swapped by a rebuild: reopen once
+            with self._guard:
+                self._ix = None
+            ix = self._open()
+            return ix.searcher() if ix is not None else None
+
+    def _text_query(self, query: SearchQuery, group=AndGroup):  # noqa: ANN001, ANN202
+        text = query.clean_text()
+        if not text:
+            return None
+        parts = []
+        for lang in LANGS:
+            parsed = self._parsers[(lang, group)].parse(text)
+            if parsed is not NullQuery:  # a document only has the fields of its language
+                parts.append(parsed)
+        return Or(parts) if parts else None
+
+    @staticmethod
+    def _filter(query: SearchQuery, types: list[str] | None = None):  # noqa: ANN205
+        parts = []
+        kinds = types if types is not None else query.types
+        if kinds:
+            parts.append(Or([Term("type", t) for t in kinds]))
+        if query.scope:
+            parts.append(Term("scope", query.scope))
+        if query.author:
+            parts.append(Term("author", query.author))
+        if query.language in LANGS:
+            parts.append(Term("language", query.language))
+        if query.date_from or query.date_to:
+            parts.append(DateRange("date", _naive(query.date_from), _naive(query.date_to)))
+        return And(parts) if parts else None
+
+    def _hit(self, hit, snippet) -> Hit:  # noqa: ANN001
+        date = hit.get("date")
+        return Hit(
+            id=hit["id"], type=hit["type"], title=hit.get("title", ""), snippet=snippet,
+            url=hit.get("url", ""), score=round(float(hit.score or 0), 4),
+            date=date.replace(tzinfo=UTC) if date else None, author=hit.get("author", ""),
+            author_name=hit.get("author_name", ""), scope=hit.get("scope", ""),
+            scope_label=hit.get("scope_label", ""), language=hit.get("language", ""),
+        )  # fmt: skip
+
+    def search(self, query: SearchQuery) -> SearchResults:
+        page, per_page = max(1, query.page), max(1, min(query.per_page, 50))
+        empty = SearchResults([], 0, page, per_page)
+        q = self._text_query(query)
+        if q is None:
+            return empty
+        searcher = self._searcher()
+        if searcher is None:
+            return empty
+        with searcher:
+            kwargs = {"filter": self._filter(query)}
+            if query.sort == "date":
+                kwargs.update(sortedby="date", reverse=True)
+            try:
+                results = searcher.search_page(q, page, pagelen=per_page, **kwargs)
+            except ValueError:  # a page number below 1
+                return empty
+            if results.total and page > results.pagecount:  # whoosh answers with the last page
+                return SearchResults([], results.total, page, per_page)
+            results.results.fragmenter = highlight.ContextFragmenter(maxchars=220, surround=60)
+            results.results.formatter = _Marks()
+            hits = []
+            for hit in results:
+                field = f"text_{hit.get('language', 'en')}"
+                marked = hit.highlights(field, text=hit.get("text", ""), top=2)
+                snippet = marked_to_html(marked) if marked else plain_snippet(hit.get("text", ""))
+                hits.append(self._hit(hit, snippet))
+            total = results.total
+            suggestion = self._suggestion(searcher, query) if total < 3 else None
+            return SearchResults(hits, total, page, per_page, suggestion)
+
+    def _suggestion(self, searcher, query: SearchQuery) -> str | None:  # noqa: ANN001
+        words, phrases = query.terms()
+        if not words or phrases:
+            return None
+        reader = searcher.reader()
+        analyzers = {lang: self.schema[f"text_{lang}"].analyzer for lang in LANGS}
+
+        def known(word: str) -> bool:
+            for lang, a in analyzers.items():
+                tokens = [t.text for t in a(word)]
+                if not tokens:
+                    return True  # a stop word
+                for token in tokens:
+                    for name in (f"text_{lang}", f"title_{lang}"):
+                        if reader.doc_frequency(name, token):
+                            return True
+            return False
+
+        def candidates(word: str) -> list[tuple[str, int]]:
+            found = reader.terms_within("words", word, 2, prefix=1)
+            return [(w, reader.doc_frequency("words", w)) for w in found]
+
+        suggestion = did_you_mean(words, known, candidates)
+        if suggestion and suggestion != " ".join(words):
+            return suggestion
+        return None
+
+    def suggest(self, text: str, limit: int = 5) -> list[Hit]:
+        words, _ = SearchQuery(text).terms()
+        if not words or len(words[-1]) < 2:
+            return []
+        *full, last = words
+        parts = []
+        for lang in LANGS:
+            sub = [Term("language", lang)]
+            if full:
+                parsed = self._parsers[(lang, AndGroup)].parse(" ".join(full))
+                if parsed is not NullQuery:
+                    sub.append(parsed)
+            prefix = fold(last.lower())
+            options = [Prefix(f"title_{lang}", prefix), Prefix(f"text_{lang}", prefix)]
+            whole = self._parsers[(lang, AndGroup)].parse(last)
+            if whole is not NullQuery:
+                options.append(whole)  # "tentes" is no prefix of its stem "tent"
+            sub.append(Or(options))
+            parts.append(And(sub))
+        return self._simple(Or(parts), None, limit, "")
+
+    def similar(self, title: str, types: list[str], limit: int = 5, exclude: str = "") -> list[Hit]:
+        q = self._text_query(SearchQuery(title), group=OrGroup)
+        if q is None:
+            return []
+        return self._simple(q, self._filter(SearchQuery(), types), limit, exclude)
+
+    def _simple(self, q, flt, limit: int, exclude: str) -> list[Hit]:  # noqa: ANN001
+        searcher = self._searcher()
+        if searcher is None:
+            return []
+        with searcher:
+            results = searcher.search(q, limit=limit + 1, filter=flt)
+            hits = [
+                self._hit(hit, plain_snippet(hit.get("text", ""), 140))
+                for hit in results
+                if hit["id"] != exclude
+            ]
+        return hits[:limit]
