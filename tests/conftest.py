@@ -72,6 +72,10 @@ def make_config(tmp_path, mail_server: MailServer, **extra: Any) -> dict[str, An
         "MAIL_PORT": mail_server.port,
         "JOBS_MODE": "inline",
         "SITE_URL": "http://community.test",
+        # Anti-spam policies (tests/test_moderation.py sets its own): other features' tests
+        # write many similar items quickly, as no member would.
+        "REPEAT_WINDOW_SECONDS": 0,
+        "WRITE_RATE_LIMITS": {},
         **backends.redis_config(),
     }
     config.update(extra)

@@ -289,6 +289,7 @@ def test_rate_limit_answers_429_with_retry_after(app, client, login, users):
     assert "Retry-After" in as_json.headers
 
 
+@pytest.mark.parametrize("app_config", [{"REPEAT_WINDOW_SECONDS": 3600}])
 def test_filters_block_or_hold_and_repeats_are_refused(app, client, login, users):
     login("admin")
     assert (
