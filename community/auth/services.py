@@ -26,6 +26,9 @@ TOKEN_PREFIX = "rsb_"
 # Called as ``check(user)`` at sign-in once the password is right; may raise a
 # DomainError whose message the member sees (moderation: suspensions and bans).
 LOGIN_CHECKS: list = []
+# Called as ``hook(user)`` after a successful sign-in, in the same transaction
+# (moderation counts the day's visit for trust levels).
+LOGIN_HOOKS: list = []
 
 
 def create_user(
@@ -116,6 +119,8 @@ def authenticate(login: str, password: str) -> User | None:
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_seen_at = utcnow()
+    for hook in LOGIN_HOOKS:
+        hook(user)
     return user
 
 

@@ -641,6 +641,8 @@ def login_check(user: User) -> None:
 def install_login_check() -> None:
     if login_check not in auth_services.LOGIN_CHECKS:
         auth_services.LOGIN_CHECKS.append(login_check)
+    if touch_visit not in auth_services.LOGIN_HOOKS:  # signing in is a visit
+        auth_services.LOGIN_HOOKS.append(touch_visit)
 
 
 # --- own account: deletion and export -------------------------------------------------------

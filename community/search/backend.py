@@ -119,7 +119,7 @@ def plain_snippet(text: str, length: int = 200) -> Markup:
 class Backend(Protocol):
     name: str
 
-    def lock(self) -> AbstractContextManager[None]:
+    def lock(self, blocking: bool = True) -> AbstractContextManager[bool]:
         """Exclusive right to write the index, across processes (and hosts for PostgreSQL)."""
 
     def apply(self, upserts: Iterable[SearchDoc], deletes: Iterable[str]) -> None: ...

@@ -19,7 +19,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from flask import current_app
+from flask import current_app, has_request_context
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
@@ -50,11 +50,38 @@ def _own_session() -> Iterator[Session]:
             registry.clear()
 
 
-def drain(max_batches: int | None = None) -> int:
-    """Apply the outbox; returns the number of rows applied."""
+@contextmanager
+def _url_context() -> Iterator[None]:
+    """Documents carry page URLs: outside a request (worker, CLI, after a commit in a
+    script) build them against SITE_URL."""
+    if has_request_context():
+        yield
+        return
+    with current_app.test_request_context(base_url=current_app.config["SITE_URL"]):
+        yield
+
+
+def drain(max_batches: int | None = None, *, blocking: bool = True) -> int:
+    """Apply the outbox; returns the number of rows applied.
+
+    With ``blocking=False`` (right after a commit) a drain already running elsewhere
+    is left to do the work: it re-checks the outbox after releasing the lock, so rows
+    committed while it held the lock are never stranded.
+    """
     backend = get_backend()
     applied = 0
-    with backend.lock(), _own_session() as session:
+    while True:
+        with backend.lock(blocking=blocking) as acquired:
+            if not acquired:
+                return applied
+            applied += _drain_locked(max_batches)
+        if max_batches is not None or not backlog_after_release():
+            return applied
+
+
+def _drain_locked(max_batches: int | None) -> int:
+    applied = 0
+    with _url_context(), _own_session() as session:
         batches = 0
         while max_batches is None or batches < max_batches:
             rows = session.execute(
@@ -67,12 +94,18 @@ def drain(max_batches: int | None = None) -> int:
             session.rollback()  # end the read snapshot before writing
             upserts = [doc for doc in docs.values() if doc is not None]
             deletes = [doc_id for doc_id, doc in docs.items() if doc is None]
-            backend.apply(upserts, deletes)
+            get_backend().apply(upserts, deletes)
             session.execute(delete(SearchOutbox).where(SearchOutbox.id.in_([row_id for row_id, _ in rows])))
             session.commit()
             applied += len(rows)
             batches += 1
     return applied
+
+
+def backlog_after_release() -> bool:
+    """Whether rows arrived while the lock was held (their drains were skipped)."""
+    with _own_session() as session:
+        return session.scalar(select(SearchOutbox.id).limit(1)) is not None
 
 
 def backlog() -> int:

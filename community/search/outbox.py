@@ -58,7 +58,7 @@ def _after_commit(session: Session) -> None:
     try:  # outside a request (CLI, scripts): now, but a failure never undoes the commit
         from .indexer import drain
 
-        drain()
+        drain(blocking=False)
     except Exception:
         log.exception("search: draining the outbox failed; the worker or the next change retries")
 

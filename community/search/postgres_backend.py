@@ -136,13 +136,17 @@ class PostgresBackend:
     # -- writing ----------------------------------------------------------------
 
     @contextmanager
-    def lock(self) -> Iterator[None]:
+    def lock(self, blocking: bool = True) -> Iterator[bool]:
         self._ensure()
         with self.engine.connect() as conn:
             conn = conn.execution_options(isolation_level="AUTOCOMMIT")
-            conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": LOCK_KEY})
+            if blocking:
+                conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": LOCK_KEY})
+            elif not conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": LOCK_KEY}).scalar():
+                yield False
+                return
             try:
-                yield
+                yield True
             finally:
                 conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": LOCK_KEY})
 

@@ -47,4 +47,5 @@ def test_concurrent_writers_lose_nothing(app, users):
 _KEYS = {
     "TESTING", "ENV_NAME", "SECRET_KEY", "SQLALCHEMY_DATABASE_URI", "SEARCH_INDEX_DIR", "SEARCH_BACKEND",
     "JOBS_MODE", "MAIL_BACKEND", "MAIL_SUPPRESS_SEND", "RATELIMIT_ENABLED", "SITE_URL",
+    "REPEAT_WINDOW_SECONDS", "WRITE_RATE_LIMITS",
 }  # fmt: skip
