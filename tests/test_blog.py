@@ -418,7 +418,8 @@ def test_pages_issue_a_fixed_number_of_queries(client, write, users, count_queri
     with count_queries() as large:
         assert client.get(path).status_code == 200
     assert small.count == large.count, (small.statements, large.statements)
-    assert large.count <= 8
+    # The home page gathers every feature's block (blog, forum, ideas, reviews): a bigger budget.
+    assert large.count <= (12 if path == "/" else 8)
 
 
 # --- API ---------------------------------------------------------------------------------------
@@ -531,7 +532,7 @@ def other_feature():
     registry.home_block(registry.HomeBlock("test.ideas", template="test_block.html", order=30,
                                            load=lambda user: {"ideas": ["Bigger vestibule"]}))  # fmt: skip
     registry.home_block(registry.HomeBlock("test.empty", template="test_block.html", load=lambda user: None))
-    registry.sitemap_source("test", lambda: [("/ideas/1", datetime(2026, 1, 2, 3, 4, 5))])  # naive: UTC
+    registry.sitemap_source("test", lambda: [("/stand-in/1", datetime(2026, 1, 2, 3, 4, 5))])  # naive: UTC
     yield
     registry._HOME.clear()
     registry._HOME.update(saved_home)
@@ -543,18 +544,18 @@ def test_home_lays_out_other_blocks_and_leaves_empty_ones_out(app, client, write
     from jinja2 import ChoiceLoader, DictLoader
 
     app.jinja_loader = ChoiceLoader([app.jinja_loader, DictLoader({"test_block.html": (
-        '<section><h2>Top ideas</h2>{% for i in ctx.ideas %}<p>{{ i }}</p>{% endfor %}</section>')})])  # fmt: skip
+        '<section><h2>Stand-in block</h2>{% for i in ctx.ideas %}<p>{{ i }}</p>{% endfor %}</section>')})])  # fmt: skip
     app.jinja_env.loader = app.jinja_loader
     write("Blog first")
     page = client.get("/").get_data(as_text=True)
-    assert page.index("From the blog") < page.index("Top ideas")
-    assert page.count("Top ideas") == 1 and "Bigger vestibule" in page
-    assert '<div class="col-12 col-lg-6">\n      <section><h2>Top ideas</h2>' in page
+    assert page.index("From the blog") < page.index("Stand-in block")
+    assert page.count("Stand-in block") == 1 and "Bigger vestibule" in page
+    assert '<div class="col-12 col-lg-6">\n      <section><h2>Stand-in block</h2>' in page
 
 
 def test_sitemap_merges_every_source(client, write, other_feature):
     write("Listed")
     root = ET.fromstring(client.get("/sitemap.xml").data)
     urls = {u.find(f"{SITEMAP}loc").text: u.find(f"{SITEMAP}lastmod") for u in root.findall(f"{SITEMAP}url")}
-    assert urls["http://community.test/ideas/1"].text == "2026-01-02T03:04:05+00:00"
+    assert urls["http://community.test/stand-in/1"].text == "2026-01-02T03:04:05+00:00"
     assert "http://community.test/blog/listed" in urls
