@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,6 +36,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         n = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
     _init_extensions(app)
+    _register_converters(app)
     _register_blueprints(app)
     _register_template_helpers(app)
     _register_error_handlers(app)
@@ -60,6 +62,19 @@ def _init_extensions(app: Flask) -> None:
     events.init_app(app)
     jobs.init_app(app)
     init_security(app)
+
+
+class _DatabaseInt(IntegerConverter):
+    """``<int:...>`` limited to what an INTEGER column holds: a larger number is a
+    404, not an overflow inside the database driver."""
+
+    def __init__(self, map, *args, **kwargs) -> None:  # noqa: A002, ANN001
+        kwargs.setdefault("max", 2**31 - 1)  # PostgreSQL INTEGER; SQLite holds more
+        super().__init__(map, *args, **kwargs)
+
+
+def _register_converters(app: Flask) -> None:
+    app.url_map.converters["int"] = _DatabaseInt
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 
 from hypothesis import HealthCheck, given, settings
+from hypothesis.errors import Unsatisfiable
 
 from community.auth import services as account_services
 from models import db
@@ -49,7 +50,13 @@ def test_api_matches_its_document(app, users):
             def fuzz(case) -> None:  # noqa: ANN001
                 case.call_and_validate(headers=headers)
 
-            fuzz()
+            try:
+                fuzz()
+            except Unsatisfiable:
+                # An operation with no parameter and optional auth has no invalid
+                # request to generate: only the negative mode may find nothing.
+                assert mode == GenerationMode.NEGATIVE, operation.label
+                continue
             tried.append(f"{mode.value} {operation.label}")
         db.session.rollback()
     assert tried

@@ -144,3 +144,10 @@ def test_generic_permalink_redirects_to_the_kind_page(app, client, users):
     assert client.get(f"/c/{note.id}").headers["Location"] == f"/notes/{note.id}"
     assert client.get(f"/c/{hidden.id}").status_code == 404
     assert client.get("/c/999999").status_code == 404
+
+
+def test_ids_beyond_an_integer_column_are_not_found(client):
+    assert client.get("/c/99999999999999999999999").status_code == 404
+    assert client.get(f"/c/{2**31}").status_code == 404
+    response = client.get("/api/v1/topics/212657438010561932558336")
+    assert response.status_code == 404 and response.get_json()["error"]["code"] == "not_found"

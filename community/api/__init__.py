@@ -39,7 +39,8 @@ SPEC_KWARGS: dict = {
             "cookieAuth": {"type": "apiKey", "in": "cookie", "name": "session"},
         }
     },
-    "security": [{"bearerAuth": []}, {"cookieAuth": []}],
+    # Reading is open to visitors ({}): endpoints that need an account answer 401.
+    "security": [{}, {"bearerAuth": []}, {"cookieAuth": []}],
 }
 
 
