@@ -51,6 +51,8 @@ def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]
 class LiveServer:
     def __init__(self, app) -> None:  # noqa: ANN001
         self.app = app
+        # axe-core is served by the app itself, so the page's CSP ('self') admits it.
+        app.add_url_rule(AXE_PATH, "test_axe", lambda: send_file(AXE, mimetype="text/javascript"))
         self.server = make_server("127.0.0.1", 0, app, threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -67,7 +69,6 @@ class LiveServer:
 def live_server(tmp_path, mail_server) -> Iterator[LiveServer]:
     """A real HTTP server on a free port, with CSRF on, and one user per role."""
     app = create_app(make_config(tmp_path, mail_server, WTF_CSRF_ENABLED=True))
-    app.add_url_rule(AXE_PATH, "test_axe", lambda: send_file(AXE, mimetype="text/javascript"))
     with app.app_context():
         db.create_all()
         for role in Role:
