@@ -32,6 +32,7 @@ from .. import events
 from ..content import services as content
 from ..errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from ..permissions import can
+from ..search.outbox import queue_reindex
 from ..uploads import delete_image, save_image
 
 MIN_BODY = 30
@@ -90,6 +91,7 @@ def save_product(
         if old and old != product.image:
             delete_image(old)
     db.session.flush()
+    queue_reindex("product", product.id)  # the search index follows in the same transaction
     return product
 
 

@@ -14,12 +14,13 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """Hook the outbox into content changes and mount the pages, API and CLI."""
     from ..api import register
-    from . import outbox
+    from . import builders, outbox
     from .api import blp
     from .cli import search_cli
     from .views import bp
 
     outbox.init_app()
+    builders.install()
     app.register_blueprint(bp)
     register(app, blp)
     app.cli.add_command(search_cli)
