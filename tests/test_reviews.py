@@ -251,3 +251,14 @@ def test_aggregates_exact_under_concurrent_writers(app, product):
     db.session.expire_all()
     assert _agg(db.session.get(Product, pid)) == services.recompute_aggregates(pid)
     assert db.session.get(Product, pid).review_count == 15
+
+
+def test_transparency_counts_hidden_reviews_by_star_rating(app, client, product, users):
+    low = _review(product, users["member"], rating=1)
+    _review(product, UserFactory(), rating=5)
+    content.set_state(low, users["moderator"], ContentState.HIDDEN, "personal data")
+    db.session.commit()
+    page = client.get("/transparency").get_data(as_text=True)
+    assert "Reviews hidden, by star rating" in page
+    csv = client.get("/transparency.csv").get_data(as_text=True)
+    assert "Reviews hidden, by star rating" in csv

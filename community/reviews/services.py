@@ -327,6 +327,17 @@ def product_or_404(product_id: int) -> Product:
     return product
 
 
+def _hidden_by_rating():  # noqa: ANN202
+    from ..moderation.queries import rating_breakdown
+
+    return rating_breakdown(Review, _l("Reviews hidden, by star rating"))
+
+
 def register_hooks() -> None:
     if sync_aggregates not in content.CHANGE_HOOKS:
         content.CHANGE_HOOKS.append(sync_aggregates)
+    # The transparency page shows whether low ratings are hidden more often than high ones.
+    from ..moderation.queries import TRANSPARENCY_BREAKDOWNS
+
+    if _hidden_by_rating not in TRANSPARENCY_BREAKDOWNS:
+        TRANSPARENCY_BREAKDOWNS.append(_hidden_by_rating)
