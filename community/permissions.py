@@ -365,6 +365,12 @@ def _reply(user: Any, topic: Any) -> bool:
     return not topic.is_locked or moderates(user, topic)
 
 
+@rule("forum.moderate_topic")
+def _moderate_topic(user: Any, topic: Any) -> bool:
+    """Lock, pin, move: the moderators of the topic's category (or of everything)."""
+    return moderates(user, topic)
+
+
 @rule("forum.accept")
 def _accept(user: Any, topic: Any) -> bool:
     """The question's author or staff pick the accepted answer."""

@@ -173,6 +173,10 @@ FORUM_TABLE: dict[str, dict[str, tuple[object, set[str]]]] = {
         "discussion": (_topic(kind="discussion"), set()),
         "deleted question": (_topic(state="deleted"), set()),
     },
+    "forum.moderate_topic": {  # the scoped moderator's category is not the topic's
+        "topic": (_topic(), {"moderator", "admin"}),
+        "locked topic": (_topic(locked=True), {"moderator", "admin"}),
+    },
     "forum.staff_filters": {"nothing": (None, {"staff", "moderator", "admin", "scoped_moderator"})},
     "forum.manage_categories": {"nothing": (None, {"admin"})},
 }  # fmt: skip

@@ -9,7 +9,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from models import Reply, Topic
+from models import ForumCategory, Reply, Topic
 
 from ..api.auth import login_required_json, require
 from ..api.schemas import CreatedSchema, ErrorSchema, UserRefSchema
@@ -292,5 +292,67 @@ def accept(data: dict[str, Any], topic_id: int):
     topic = _topic_or_404(topic_id)
     require("content.view", topic)
     services.accept_answer(topic, queries.reply(data["post_id"]), current_user)
+    db.session.commit()
+    return queries.topic(topic.id)
+
+
+class LockSchema(Schema):
+    locked = fields.Boolean(load_default=True)
+    reason = fields.String(load_default="", validate=validate.Length(max=500))
+
+
+class PinSchema(Schema):
+    pinned = fields.Boolean(load_default=True)
+    reason = fields.String(load_default="", validate=validate.Length(max=500))
+
+
+class MoveSchema(Schema):
+    category_id = fields.Integer(required=True, validate=validate.Range(min=1, max=2**31 - 1))
+    reason = fields.String(load_default="", validate=validate.Length(max=500))
+
+
+def _tool_target(topic_id: int) -> Topic:
+    topic = _topic_or_404(topic_id)
+    require("forum.moderate_topic", topic)
+    return topic
+
+
+@blp.post("/topics/<int:topic_id>/lock")
+@login_required_json
+@blp.arguments(LockSchema)
+@blp.response(200, TopicSchema)
+@_errors(401, 403, 404, 422)
+def lock(data: dict[str, Any], topic_id: int):
+    """Lock (or with ``locked: false`` unlock) a topic: moderators of its category."""
+    topic = _tool_target(topic_id)
+    services.lock_topic(topic, data["locked"], current_user, data["reason"])
+    db.session.commit()
+    return queries.topic(topic.id)
+
+
+@blp.post("/topics/<int:topic_id>/pin")
+@login_required_json
+@blp.arguments(PinSchema)
+@blp.response(200, TopicSchema)
+@_errors(401, 403, 404, 422)
+def pin(data: dict[str, Any], topic_id: int):
+    """Pin (or with ``pinned: false`` unpin) a topic: moderators of its category."""
+    topic = _tool_target(topic_id)
+    services.pin_topic(topic, data["pinned"], current_user, data["reason"])
+    db.session.commit()
+    return queries.topic(topic.id)
+
+
+@blp.post("/topics/<int:topic_id>/move")
+@login_required_json
+@blp.arguments(MoveSchema)
+@blp.response(200, TopicSchema)
+@_errors(401, 403, 404, 422)
+def move(data: dict[str, Any], topic_id: int):
+    """Move a topic to another category: moderators of both categories."""
+    topic = _tool_target(topic_id)
+    services.move_topic(
+        topic, db.session.get(ForumCategory, data["category_id"]), current_user, data["reason"]
+    )
     db.session.commit()
     return queries.topic(topic.id)

@@ -28,7 +28,7 @@ from models import (
 from .. import events
 from ..content import services as content
 from ..errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from ..permissions import can
+from ..permissions import can, moderator_scopes
 
 TITLE_MAX = 200
 BODY_MAX = 20000
@@ -313,14 +313,56 @@ def unaccept_answer(topic: Topic, actor: User) -> Topic:
     return topic
 
 
-def lock_topic(topic: Topic, locked: bool = True) -> Topic:
-    """For moderation tools (built in the moderation feature) and tests."""
+def _audit(
+    actor: User | None, action: str, topic: Topic, before: dict, after: dict, reason: str = ""
+) -> None:
+    if actor is not None:
+        from ..moderation.services import record
+
+        record(actor, action, topic, before, after, reason)
+
+
+def _check_tools(actor: User | None, topic: Topic) -> None:
+    if actor is not None and not can(actor, "forum.moderate_topic", topic):
+        raise PermissionDenied(_l("Only the moderators of this category may do that."))
+
+
+def lock_topic(topic: Topic, locked: bool = True, actor: User | None = None, reason: str = "") -> Topic:
+    """Lock (no more replies) or unlock a topic; ``actor`` None is an operator or a test."""
+    _check_tools(actor, topic)
+    _audit(actor, "topic.lock" if locked else "topic.unlock", topic, {"locked": topic.is_locked},
+           {"locked": locked}, reason)  # fmt: skip
     topic.is_locked = locked
     return topic
 
 
-def pin_topic(topic: Topic, pinned: bool = True) -> Topic:
+def pin_topic(topic: Topic, pinned: bool = True, actor: User | None = None, reason: str = "") -> Topic:
+    """Pin a topic to the top of its category, or unpin it."""
+    _check_tools(actor, topic)
+    _audit(actor, "topic.pin" if pinned else "topic.unpin", topic, {"pinned": topic.is_pinned},
+           {"pinned": pinned}, reason)  # fmt: skip
     topic.is_pinned = pinned
+    return topic
+
+
+def move_topic(topic: Topic, category: ForumCategory | None, actor: User, reason: str = "") -> Topic:
+    """Move a topic to another category; both categories' counters follow.
+
+    :raises InvalidInput: for a missing category or the one it is already in.
+    """
+    _check_tools(actor, topic)
+    if category is None:
+        raise InvalidInput(_l("Choose a category."), code="bad_category", field="category_id")
+    if category.id == topic.category_id:
+        raise InvalidInput(_l("The topic is already in this category."), code="same_category")
+    scopes = moderator_scopes(actor)
+    if scopes and ("category", category.id) not in scopes:  # a scoped moderator stays in scope
+        raise PermissionDenied(_l("Only the moderators of this category may do that."))
+    previous = topic.category_id
+    _audit(actor, "topic.move", topic, {"category_id": previous}, {"category_id": category.id}, reason)
+    topic.category_id = category.id
+    refresh_category(previous)
+    refresh_category(category.id)
     return topic
 
 

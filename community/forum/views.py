@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from models import Reply, Topic, User
+from models import ForumCategory, Reply, Topic, User
 
 from ..content import registry as content_registry
 from ..content import services as content_services
@@ -296,6 +296,36 @@ def accept(topic_id: int):
     return redirect(topic_url(topic))
 
 
+# --- moderators' topic tools ---------------------------------------------------------------------
+
+
+@bp.post("/forum/t/<int:topic_id>/tools")
+@login_required
+def topic_tools(topic_id: int):
+    """Lock/unlock, pin/unpin or move a topic (moderators of its category)."""
+    topic = _visible_topic(topic_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if not can(current_user, "forum.moderate_topic", topic):
+        raise PermissionDenied()
+    action, reason = request.form.get("action", ""), request.form.get("reason", "")
+    if action in ("lock", "unlock"):
+        services.lock_topic(topic, action == "lock", current_user, reason)
+        message = _("The topic is locked.") if action == "lock" else _("The topic is open for replies again.")
+    elif action in ("pin", "unpin"):
+        services.pin_topic(topic, action == "pin", current_user, reason)
+        message = _("The topic is pinned.") if action == "pin" else _("The topic is no longer pinned.")
+    elif action == "move":
+        target = db.session.get(ForumCategory, request.form.get("category_id", type=int) or 0)
+        services.move_topic(topic, target, current_user, reason)
+        message = _("The topic is moved.")
+    else:
+        abort(400)
+    db.session.commit()
+    flash(message, "success")
+    return redirect(topic_url(topic))
+
+
 # --- reading ------------------------------------------------------------------------------------
 
 
@@ -325,6 +355,7 @@ def topic(slug: str, topic_id: int):
         "forum/topic.html", topic=topic, replies=replies, accepted=accepted, page=page, pages=pages,
         liked=liked, previous_mark=previous_mark, form=PostForm(formdata=None, language=current_language()),
         action_form=EmptyForm(), topic_url=topic_url, lang=current_language(),
+        move_targets=queries.categories() if can(current_user, "forum.moderate_topic", topic) else [],
     )  # fmt: skip
     # Rendered first: the commit expires what the template reads.
     services.record_view(topic.id, current_user, seen)
