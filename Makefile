@@ -16,14 +16,16 @@ run: setup db
 
 test: setup
 	$(BIN)/ruff check .
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS)
 
 # The same suite on the scaled-out backends: PostgreSQL and Redis of this machine
 # (each run makes its own database and Redis key prefix, and removes them).
 TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/test
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+# Two workers: the machines this runs on have two cores.
+PYTEST_WORKERS ?= 2
 test-scaled: setup
-	TEST_DATABASE_URL=$(TEST_DATABASE_URL) TEST_REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest
+	TEST_DATABASE_URL=$(TEST_DATABASE_URL) TEST_REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest -n $(PYTEST_WORKERS)
 
 setup: $(STAMP)/venv $(STAMP)/assets translations
 
