@@ -42,6 +42,11 @@ TRENDING_TAU = timedelta(days=7)
 TITLE_MAX = 200
 
 
+# Atomic counter updates target the idea table itself: an UPDATE through the joined
+# Idea entity would also name content_item, which PostgreSQL turns into an
+# UPDATE ... FROM without a join condition.
+IDEA = Idea.__table__
+
 def vote_weight(voted_at: datetime) -> float:
     """Weight of a vote in the stored trending score: exp((t - epoch) / 7 days).
 
@@ -60,11 +65,14 @@ def _insert_vote_ignoring_duplicates(values: dict[str, Any]):
     elif dialect == "sqlite":
         from sqlalchemy.dialects.sqlite import insert as dialect_insert
     else:  # pragma: no cover - other databases are not supported
-        return insert(IdeaVote).values(**values)
+        return insert(IdeaVote.__table__).values(**values).returning(IdeaVote.__table__.c.id)
+    # RETURNING tells whether a row was inserted; rowcount is not reliable for an
+    # INSERT ... ON CONFLICT DO NOTHING through psycopg 3.
     return (
-        dialect_insert(IdeaVote)
+        dialect_insert(IdeaVote.__table__)
         .values(**values)
         .on_conflict_do_nothing(index_elements=["idea_id", "user_id"])
+        .returning(IdeaVote.__table__.c.id)
     )
 
 
@@ -125,14 +133,14 @@ def _add_vote(idea: Idea, user: User, *, check_budget: bool = True) -> bool:
     result = db.session.execute(
         _insert_vote_ignoring_duplicates({"idea_id": idea.id, "user_id": user.id, "created_at": now})
     )
-    if result.rowcount != 1:
+    if result.first() is None:  # already voted
         return False
     db.session.execute(
-        update(Idea)
-        .where(Idea.id == idea.id)
+        update(IDEA)
+        .where(IDEA.c.id == idea.id)
         .values(
-            vote_count=Idea.vote_count + 1,
-            trending_score=Idea.trending_score + vote_weight(now),
+            vote_count=IDEA.c.vote_count + 1,
+            trending_score=IDEA.c.trending_score + vote_weight(now),
             last_activity_at=now,
         )
         .execution_options(synchronize_session=False)
@@ -167,10 +175,10 @@ def unvote(idea: Idea, user: User) -> None:
     if deleted != 1:
         raise Conflict(_l("You have not voted for this idea."), code="not_voted")
     db.session.execute(
-        update(Idea)
-        .where(Idea.id == idea.id)
+        update(IDEA)
+        .where(IDEA.c.id == idea.id)
         .values(
-            vote_count=Idea.vote_count - 1, trending_score=Idea.trending_score - vote_weight(row.created_at)
+            vote_count=IDEA.c.vote_count - 1, trending_score=IDEA.c.trending_score - vote_weight(row.created_at)
         )
         .execution_options(synchronize_session=False)
     )
@@ -180,8 +188,8 @@ def refresh_counts(idea_id: int) -> None:
     """Recompute an idea's vote count and trending score from its votes (after merges)."""
     times = db.session.scalars(select(IdeaVote.created_at).where(IdeaVote.idea_id == idea_id)).all()
     db.session.execute(
-        update(Idea)
-        .where(Idea.id == idea_id)
+        update(IDEA)
+        .where(IDEA.c.id == idea_id)
         .values(
             vote_count=select(func.count()).select_from(IdeaVote).where(IdeaVote.idea_id == idea_id)
             .scalar_subquery(),
@@ -237,9 +245,9 @@ def add_comment(idea: Idea, author: User, body: str, language: str | None = None
     content.publish(comment, author, body, language)
     if comment.state == ContentState.PUBLISHED:
         db.session.execute(
-            update(Idea)
-            .where(Idea.id == idea.id)
-            .values(comment_count=Idea.comment_count + 1, last_activity_at=utcnow())
+            update(IDEA)
+            .where(IDEA.c.id == idea.id)
+            .values(comment_count=IDEA.c.comment_count + 1, last_activity_at=utcnow())
             .execution_options(synchronize_session=False)
         )
     return comment

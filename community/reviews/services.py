@@ -51,6 +51,9 @@ HIDE_REASONS = {
 # --- catalogue ---------------------------------------------------------------
 
 
+# Counter updates target the review table itself (see community/ideas/services.py IDEA).
+REVIEW = Review.__table__
+
 def create_category(slug: str, name_en: str, name_fr: str, position: int = 0) -> ProductCategory:
     category = ProductCategory(slug=slug, name_en=name_en, name_fr=name_fr, position=position)
     db.session.add(category)
@@ -281,7 +284,7 @@ def set_helpful(review: Review, user: User, helpful: bool) -> bool:
         return helpful
     db.session.flush()
     db.session.execute(
-        update(Review).where(Review.id == review.id).values(helpful_count=Review.helpful_count + delta),
+        update(REVIEW).where(REVIEW.c.id == review.id).values(helpful_count=REVIEW.c.helpful_count + delta),
         execution_options={"synchronize_session": False},
     )
     db.session.expire(review, ["helpful_count"])
