@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import aliased, joinedload
 
 from models import (
     BrandResponse,
@@ -130,16 +130,18 @@ class BrandReply:
 
 
 def brand_replies(limit: int = 30) -> list[BrandReply]:
+    topic = aliased(Topic, flat=True)
+    review = aliased(Review, flat=True)
     answers = db.session.execute(
-        select(Reply, Topic.title).join(Topic, Topic.id == Reply.topic_id).options(joinedload(Reply.author))
-        .where(Reply.author_role.in_(STAFF_ROLES), Reply.state == "published", Topic.topic_kind == "question",
-               Topic.state == "published")
+        select(Reply, topic.title).join(topic, topic.id == Reply.topic_id).options(joinedload(Reply.author))
+        .where(Reply.author_role.in_(STAFF_ROLES), Reply.state == "published", topic.topic_kind == "question",
+               topic.state == "published")
         .order_by(Reply.created_at.desc()).limit(limit)
     ).all()  # fmt: skip
     responses = db.session.execute(
-        select(BrandResponse, Review.title).join(Review, Review.id == BrandResponse.review_id)
+        select(BrandResponse, review.title).join(review, review.id == BrandResponse.review_id)
         .options(joinedload(BrandResponse.author))
-        .where(BrandResponse.state == "published", Review.state == "published")
+        .where(BrandResponse.state == "published", review.state == "published")
         .order_by(BrandResponse.created_at.desc()).limit(limit)
     ).all()  # fmt: skip
     notes = db.session.execute(
