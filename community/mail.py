@@ -20,7 +20,12 @@ log = logging.getLogger(__name__)
 
 
 def render_templated(
-    to: str, locale: str | None, subject: Any, template: str, headers: dict[str, str] | None = None, **context: Any
+    to: str,
+    locale: str | None,
+    subject: Any,
+    template: str,
+    headers: dict[str, str] | None = None,
+    **context: Any,
 ) -> dict[str, Any]:
     """The message dict of ``mail/<template>.txt`` and ``.html`` rendered in ``locale``
     (``subject`` may be a lazy string or a callable, evaluated in that locale)."""
@@ -39,11 +44,18 @@ def render_templated(
 
 
 def send_templated(
-    to: str, locale: str | None, subject: Any, template: str, headers: dict[str, str] | None = None, **context: Any
+    to: str,
+    locale: str | None,
+    subject: Any,
+    template: str,
+    headers: dict[str, str] | None = None,
+    **context: Any,
 ) -> None:
     """Render ``mail/<template>.txt`` and ``.html`` in ``locale`` and queue the message;
     ``headers`` are extra e-mail headers (e.g. List-Unsubscribe)."""
-    jobs.enqueue("community.mail.deliver", render_templated(to, locale, subject, template, headers, **context))
+    jobs.enqueue(
+        "community.mail.deliver", render_templated(to, locale, subject, template, headers, **context)
+    )
 
 
 def deliver(message: dict[str, Any]) -> None:

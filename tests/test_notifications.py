@@ -17,7 +17,17 @@ from sqlalchemy import select
 
 from community.forum import services as forum
 from community.notifications import services, webhooks
-from models import EmailDelivery, ForumCategory, Notification, StaffClaim, Watch, Webhook, WebhookDelivery, db, utcnow
+from models import (
+    EmailDelivery,
+    ForumCategory,
+    Notification,
+    StaffClaim,
+    Watch,
+    Webhook,
+    WebhookDelivery,
+    db,
+    utcnow,
+)
 from tests.factories import UserFactory
 
 
@@ -30,14 +40,20 @@ def category(app, users):
 
 @pytest.fixture
 def question(category, users):
-    topic = forum.open_topic(category, users["member"], "Which tent for the Alps?", "I need a light tent.", "question", "en")
+    topic = forum.open_topic(
+        category, users["member"], "Which tent for the Alps?", "I need a light tent.", "question", "en"
+    )
     db.session.commit()
     return topic
 
 
 def _notes(user) -> list[Notification]:
     db.session.expire_all()
-    return list(db.session.scalars(select(Notification).where(Notification.user_id == user.id).order_by(Notification.id)))
+    return list(
+        db.session.scalars(
+            select(Notification).where(Notification.user_id == user.id).order_by(Notification.id)
+        )
+    )
 
 
 def test_reply_notifies_the_asker_once_and_never_the_replier(question, users, mailbox):
@@ -61,7 +77,9 @@ def test_official_answer_quote_and_accept(question, users, mailbox):
     db.session.commit()
     first = forum.reply(question, helper, "Look at the Dôme 2.")
     db.session.commit()
-    official = forum.reply(question, users["staff"], f"> Look at the Dôme 2.\n>\n> — [helper](/forum/p/{first.id})\n\nYes.")
+    official = forum.reply(
+        question, users["staff"], f"> Look at the Dôme 2.\n>\n> — [helper](/forum/p/{first.id})\n\nYes."
+    )
     db.session.commit()
     kinds = {n.content_id: n.kind for n in _notes(users["member"])}
     assert kinds[official.id] == "official_answer"
@@ -79,7 +97,9 @@ def test_muted_topic_is_silent_but_watched_category_tells(question, category, us
     forum.reply(question, users["staff"], "An answer.")
     db.session.commit()
     assert [n.kind for n in _notes(fan)] == ["activity"]
-    assert db.session.scalar(select(EmailDelivery).where(EmailDelivery.user_id == fan.id)) is None  # track: in-app only
+    assert (
+        db.session.scalar(select(EmailDelivery).where(EmailDelivery.user_id == fan.id)) is None
+    )  # track: in-app only
     services.set_watch(fan, "topic", question.id, "mute")
     db.session.commit()
     forum.reply(question, users["staff"], "Another answer.")
@@ -212,7 +232,9 @@ def test_review_response_and_idea_status(app, users):
     product = Product(slug="dome", name_en="Dome 2", name_fr="Dôme 2", category_id=cat.id)
     db.session.add(product)
     db.session.commit()
-    review = reviews.write_review(product, users["member"], rating=4, title="Good tent", body="Solid in the wind, dry inside.")
+    review = reviews.write_review(
+        product, users["member"], rating=4, title="Good tent", body="Solid in the wind, dry inside."
+    )
     db.session.commit()
     reviews.respond(review, users["staff"], "Thank you!")
     db.session.commit()
@@ -356,7 +378,9 @@ def test_webhook_urls_must_be_https(app, users):
     with pytest.raises(InvalidInput):
         webhooks.create(users["admin"], "http://127.0.0.1:9/hook", ["idea.created"])
     app.config["TESTING"] = True
-    assert webhooks.create(users["admin"], "https://example.com/hook", ["idea.created"]).url.startswith("https")
+    assert webhooks.create(users["admin"], "https://example.com/hook", ["idea.created"]).url.startswith(
+        "https"
+    )
 
 
 # --- API -------------------------------------------------------------------------------------------------------
@@ -388,7 +412,14 @@ def test_pages_have_fixed_query_counts(client, login, question, users, count_que
     def seed(n):
         for i in range(n):
             forum.reply(question, UserFactory(), f"Reply number {i} about tents.")
-            topic = forum.open_topic(db.session.get(ForumCategory, question.category_id), UserFactory(), f"Q {i} {n}?", "Body text.", "question", "en")
+            topic = forum.open_topic(
+                db.session.get(ForumCategory, question.category_id),
+                UserFactory(),
+                f"Q {i} {n}?",
+                "Body text.",
+                "question",
+                "en",
+            )
             forum.reply(topic, users["staff"], "Official.")
         db.session.commit()
 

@@ -20,7 +20,9 @@ pytestmark = pytest.mark.browser
 def server(live_server):
     with live_server.app.app_context():
         admin = db.session.scalar(db.select(User).where(User.username == "admin"))
-        services.save_category(admin, None, slug="tents", name_en="Tents and shelters", name_fr="Tentes et abris")
+        services.save_category(
+            admin, None, slug="tents", name_en="Tents and shelters", name_fr="Tentes et abris"
+        )
         db.session.commit()
         db.session.remove()
     return live_server
