@@ -90,6 +90,7 @@ def _register_blueprints(app: Flask) -> None:
     from .ideas.views import bp as ideas_bp
     from .moderation.api import blp as moderation_api
     from .moderation.views import bp as moderation_bp
+    from .notifications import init_app as init_notifications
     from .reviews.api import blp as reviews_api
     from .reviews.views import bp as reviews_bp
     from .search import init_app as init_search
@@ -107,6 +108,7 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(pages)
         register_api(app, api)
     init_search(app)
+    init_notifications(app)
 
 
 def _register_template_helpers(app: Flask) -> None:

@@ -56,6 +56,8 @@ SETTINGS: list[tuple[str, str, Any, Any]] = [
     ("HSTS_MAX_AGE", "HSTS_MAX_AGE", _int, 365 * 24 * 3600),
     ("LOG_LEVEL", "LOG_LEVEL", str, "INFO"),
     ("IDEA_VOTE_BUDGET", "IDEA_VOTE_BUDGET", _int, 0),
+    ("BRAND_RESPONSE_TARGET_HOURS", "BRAND_RESPONSE_TARGET_HOURS", _int, 24),
+    ("WEBHOOKS_ALLOW_LOCAL_HTTP", "WEBHOOKS_ALLOW_LOCAL_HTTP", _bool, False),
 ]
 
 
@@ -106,6 +108,8 @@ class Config:
     MODERATION_FILTERS: list[tuple[str, str, bool]] = []
     # The same text posted again by the same member within this many seconds is refused.
     REPEAT_WINDOW_SECONDS = 3600
+    # Notifications: a staff member's "take it" on an inbox item lasts this long.
+    STAFF_CLAIM_HOURS = 4
     # Demo accounts (printed by `make run`); the seeder uses them.
     DEMO_PASSWORD_SUFFIX = "-demo-2026"
 

@@ -19,18 +19,43 @@ from .extensions import mail
 log = logging.getLogger(__name__)
 
 
-def send_templated(to: str, locale: str | None, subject: Any, template: str, **context: Any) -> None:
-    """Render ``mail/<template>.txt`` and ``.html`` in ``locale`` and queue the message."""
+def render_templated(
+    to: str,
+    locale: str | None,
+    subject: Any,
+    template: str,
+    headers: dict[str, str] | None = None,
+    **context: Any,
+) -> dict[str, Any]:
+    """The message dict of ``mail/<template>.txt`` and ``.html`` rendered in ``locale``
+    (``subject`` may be a lazy string or a callable, evaluated in that locale)."""
     lang = locale or current_app.config["BABEL_DEFAULT_LOCALE"]
     with force_locale(lang):
         context.setdefault("brand_name", current_app.config["BRAND_NAME"])
-        message = {
+        message: dict[str, Any] = {
             "to": to,
-            "subject": str(subject),
+            "subject": str(subject() if callable(subject) else subject),
             "text": render_template(f"mail/{template}.txt", **context),
             "html": render_template(f"mail/{template}.html", **context),
         }
-    jobs.enqueue("community.mail.deliver", message)
+    if headers:
+        message["headers"] = dict(headers)
+    return message
+
+
+def send_templated(
+    to: str,
+    locale: str | None,
+    subject: Any,
+    template: str,
+    headers: dict[str, str] | None = None,
+    **context: Any,
+) -> None:
+    """Render ``mail/<template>.txt`` and ``.html`` in ``locale`` and queue the message;
+    ``headers`` are extra e-mail headers (e.g. List-Unsubscribe)."""
+    jobs.enqueue(
+        "community.mail.deliver", render_templated(to, locale, subject, template, headers, **context)
+    )
 
 
 def deliver(message: dict[str, Any]) -> None:

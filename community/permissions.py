@@ -388,3 +388,18 @@ def _staff_filters(user: Any, _obj: Any) -> bool:
 @rule("forum.manage_categories")
 def _manage_categories(user: Any, _obj: Any) -> bool:
     return is_admin(user)
+
+
+# --- notifications ---
+
+
+@rule("notifications.inbox")
+def _notifications_inbox(user: Any, _obj: Any) -> bool:
+    """The staff inbox (what waits for the brand) and "take it"."""
+    return is_staff(user)
+
+
+@rule("notifications.admin")
+def _notifications_admin(user: Any, _obj: Any) -> bool:
+    """Webhooks and the log of failed deliveries."""
+    return is_admin(user)

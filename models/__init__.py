@@ -17,11 +17,27 @@ from .moderation import (
     SanctionKind,
     WriteEvent,
 )
+from .notification import (
+    EmailDelivery,
+    Notification,
+    NotificationSettings,
+    StaffClaim,
+    Watch,
+    Webhook,
+    WebhookDelivery,
+)
 from .review import BrandResponse, HelpfulVote, Product, ProductCategory, Review
 from .search import SearchOutbox
 from .user import ApiToken, Role, User
 
 __all__ = [
+    "EmailDelivery",
+    "Notification",
+    "NotificationSettings",
+    "StaffClaim",
+    "Watch",
+    "Webhook",
+    "WebhookDelivery",
     "AuditEntry",
     "FilterAction",
     "FilterRule",

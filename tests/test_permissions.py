@@ -139,6 +139,9 @@ OTHER_TABLE: dict[str, dict[str, set[str]]] = {
     "idea.vote": {NONE: WRITERS},
     "idea.status": {NONE: {"staff", "admin"}},
     "idea.merge": {NONE: {"staff", "moderator", "admin", "scoped_moderator"}},
+    # --- notifications ---
+    "notifications.inbox": {NONE: {"staff", "admin"}},
+    "notifications.admin": {NONE: {"admin"}},
 }  # fmt: skip
 
 

@@ -1,0 +1,444 @@
+"""Notifications: who is told what, e-mail through a real SMTP server (and one that is
+down), webhooks on a real local HTTP server, the staff inbox, brand replies, the API,
+RQ and fixed query counts."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import socket
+import threading
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pytest
+from sqlalchemy import select
+
+from community.forum import services as forum
+from community.notifications import services, webhooks
+from models import (
+    EmailDelivery,
+    ForumCategory,
+    Notification,
+    StaffClaim,
+    Watch,
+    Webhook,
+    WebhookDelivery,
+    db,
+    utcnow,
+)
+from tests.factories import UserFactory
+
+
+@pytest.fixture
+def category(app, users):
+    cat = forum.save_category(users["admin"], None, slug="gear", name_en="Gear", name_fr="Matériel")
+    db.session.commit()
+    return cat
+
+
+@pytest.fixture
+def question(category, users):
+    topic = forum.open_topic(
+        category, users["member"], "Which tent for the Alps?", "I need a light tent.", "question", "en"
+    )
+    db.session.commit()
+    return topic
+
+
+def _notes(user) -> list[Notification]:
+    db.session.expire_all()
+    return list(
+        db.session.scalars(
+            select(Notification).where(Notification.user_id == user.id).order_by(Notification.id)
+        )
+    )
+
+
+def test_reply_notifies_the_asker_once_and_never_the_replier(question, users, mailbox):
+    other = UserFactory()
+    db.session.commit()
+    reply = forum.reply(question, other, f"Hello @{users['member'].username}, try the Dôme 2.")
+    db.session.commit()
+    [note] = _notes(users["member"])  # a reply that also mentions: one notification, the specific reason
+    assert note.kind == "mention" and note.content_id == reply.id and note.url == f"/c/{reply.id}"
+    assert note.actor_id == other.id and note.title == "Which tent for the Alps?"
+    assert _notes(other) == []  # never for one's own action
+    # The asker's own reply notifies nobody (the replier watches now: they get activity).
+    forum.reply(question, users["member"], "Thanks!")
+    db.session.commit()
+    assert len(_notes(users["member"])) == 1
+    assert [n.kind for n in _notes(other)] == ["activity"]
+
+
+def test_official_answer_quote_and_accept(question, users, mailbox):
+    helper = UserFactory()
+    db.session.commit()
+    first = forum.reply(question, helper, "Look at the Dôme 2.")
+    db.session.commit()
+    official = forum.reply(
+        question, users["staff"], f"> Look at the Dôme 2.\n>\n> — [helper](/forum/p/{first.id})\n\nYes."
+    )
+    db.session.commit()
+    kinds = {n.content_id: n.kind for n in _notes(users["member"])}
+    assert kinds[official.id] == "official_answer"
+    assert [n.kind for n in _notes(helper)] == ["quote"]  # quote beats "activity" of the watched topic
+    forum.accept_answer(question, first, users["member"])
+    db.session.commit()
+    assert [n.kind for n in _notes(helper)] == ["quote", "answer_accepted"]
+
+
+def test_muted_topic_is_silent_but_watched_category_tells(question, category, users):
+    fan = UserFactory()
+    db.session.commit()
+    services.set_watch(fan, "category", category.id, "track")
+    db.session.commit()
+    forum.reply(question, users["staff"], "An answer.")
+    db.session.commit()
+    assert [n.kind for n in _notes(fan)] == ["activity"]
+    assert (
+        db.session.scalar(select(EmailDelivery).where(EmailDelivery.user_id == fan.id)) is None
+    )  # track: in-app only
+    services.set_watch(fan, "topic", question.id, "mute")
+    db.session.commit()
+    forum.reply(question, users["staff"], "Another answer.")
+    db.session.commit()
+    assert len(_notes(fan)) == 1
+
+
+def test_auto_watch_can_be_turned_off(question, users):
+    quiet = UserFactory()
+    db.session.commit()
+    services.update_settings(quiet, auto_watch=False)
+    db.session.commit()
+    forum.reply(question, quiet, "Me too.")
+    db.session.commit()
+    assert db.session.scalar(select(Watch).where(Watch.user_id == quiet.id)) is None
+
+
+def test_email_in_the_members_language_with_unsubscribe(client, question, users, mailbox):
+    member = users["member"]
+    member.locale = "fr"
+    db.session.commit()
+    forum.reply(question, users["staff"], "Voici la réponse.")
+    db.session.commit()
+    message = mailbox.wait_for(member.email)
+    assert "La marque a répondu à votre question" in message["Subject"]
+    text = mailbox.text_of(message)
+    note = _notes(member)[0]
+    assert f"http://community.test/notifications/{note.id}/open" in text
+    html = message.get_body(preferencelist=("html",)).get_content()
+    assert f"/notifications/{note.id}/open" in html
+    unsubscribe = message["List-Unsubscribe"].strip("<>")
+    assert unsubscribe.startswith("http://community.test/notifications/unsubscribe/")
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    delivery = db.session.scalar(select(EmailDelivery).where(EmailDelivery.notification_id == note.id))
+    assert delivery.status == "sent" and delivery.attempts == 1
+    # One-click unsubscribe: a POST without session or CSRF token.
+    path = unsubscribe.removeprefix("http://community.test")
+    assert client.get(path).status_code == 200
+    assert client.post(path).status_code == 200
+    prefs = services.email_preferences(services.settings_of(member.id))
+    assert prefs["official_answer"] == "never" and prefs["reply"] == "immediately"
+    assert client.post("/notifications/unsubscribe/forged").status_code == 404
+
+
+def test_smtp_down_records_failure_and_retry_sends_later(app, runner, question, users, mailbox):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        closed_port = sock.getsockname()[1]
+    good_port = app.config["MAIL_PORT"]
+    app.config["MAIL_PORT"] = closed_port
+    app.extensions["mail"].port = closed_port
+    try:
+        forum.reply(question, users["staff"], "An answer while the mail server is down.")
+        db.session.commit()  # the write is not blocked
+    finally:
+        app.config["MAIL_PORT"] = good_port
+        app.extensions["mail"].port = good_port
+    [note] = _notes(users["member"])  # the notification exists
+    delivery = db.session.scalar(select(EmailDelivery).where(EmailDelivery.notification_id == note.id))
+    assert delivery.status == "failed" and delivery.attempts == 1
+    assert "Connection" in delivery.last_error or "refused" in delivery.last_error
+    assert delivery.next_attempt_at > utcnow()
+    assert mailbox.messages == []
+    # Too early: the back-off holds it.
+    assert "0 sent" in runner.invoke(args=["notifications", "retry"]).output
+    delivery.next_attempt_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    result = runner.invoke(args=["notifications", "retry"])
+    assert "1 sent" in result.output, result.output
+    assert mailbox.wait_for(users["member"].email)
+    db.session.expire_all()
+    assert db.session.get(EmailDelivery, delivery.id).status == "sent"
+    assert db.session.get(EmailDelivery, delivery.id).attempts == 2
+
+
+def test_failed_email_is_visible_to_admins(client, login, users):
+    db.session.add(EmailDelivery(to="x@example.test", subject="Hello", message="{}", status="failed", attempts=3,
+                                 last_error="ConnectionRefusedError"))  # fmt: skip
+    db.session.commit()
+    login("admin")
+    page = client.get("/admin/webhooks").get_data(as_text=True)
+    assert "ConnectionRefusedError" in page and "x@example.test" in page
+
+
+def test_digest_collects_then_sends_one_email(runner, question, users, mailbox):
+    services.update_settings(users["member"], email={"official_answer": "digest", "reply": "digest"})
+    db.session.commit()
+    forum.reply(question, users["staff"], "One.")
+    forum.reply(question, UserFactory(), "Two.")
+    db.session.commit()
+    assert mailbox.messages == []
+    result = runner.invoke(args=["notifications", "digest"])
+    assert "2 digest" in result.output, result.output  # the member's, and the staff's (watching the topic)
+    message = mailbox.wait_for(users["member"].email)
+    assert message["Subject"] == "Your daily summary"
+    assert mailbox.text_of(message).count("/notifications/") >= 2
+    assert message["List-Unsubscribe"]
+    assert "0 digest" in runner.invoke(args=["notifications", "digest"]).output
+
+
+def test_bell_list_open_and_mark_read(client, login, question, users):
+    forum.reply(question, users["staff"], "Answer.")
+    forum.reply(question, UserFactory(), "Another.")
+    db.session.commit()
+    login("member")
+    home = client.get("/").get_data(as_text=True)
+    assert 'data-unread="2"' in home
+    notes = _notes(users["member"])
+    page = client.get("/notifications").get_data(as_text=True)
+    assert "answered your question for the brand" in page
+    response = client.get(f"/notifications/{notes[0].id}/open")
+    assert response.status_code == 302 and response.location == f"/c/{notes[0].content_id}"
+    assert 'data-unread="1"' in client.get("/").get_data(as_text=True)
+    client.post("/notifications/read")
+    assert 'data-unread="0"' in client.get("/").get_data(as_text=True)
+    # someone else's notification is not found
+    client.post("/logout")
+    login("staff")
+    assert client.get(f"/notifications/{notes[0].id}/open").status_code == 404
+
+
+def test_review_response_and_idea_status(app, users):
+    from community.ideas import services as ideas
+    from community.reviews import services as reviews
+    from models import Product, ProductCategory
+
+    cat = ProductCategory(slug="tents", name_en="Tents", name_fr="Tentes")
+    db.session.add(cat)
+    db.session.flush()
+    product = Product(slug="dome", name_en="Dome 2", name_fr="Dôme 2", category_id=cat.id)
+    db.session.add(product)
+    db.session.commit()
+    review = reviews.write_review(
+        product, users["member"], rating=4, title="Good tent", body="Solid in the wind, dry inside."
+    )
+    db.session.commit()
+    reviews.respond(review, users["staff"], "Thank you!")
+    db.session.commit()
+    assert [n.kind for n in _notes(users["member"])] == ["brand_response"]
+    idea = ideas.create_idea(users["member"], "A lighter stove", "Please make it lighter.", language="en")
+    voter = UserFactory()
+    db.session.commit()
+    ideas.vote(idea, voter)
+    db.session.commit()
+    ideas.change_status(idea, users["staff"], "planned", "We are on it.")
+    db.session.commit()
+    assert [n.kind for n in _notes(voter)] == ["idea_status"]
+    assert [n.kind for n in _notes(users["member"])] == ["brand_response", "idea_status"]
+
+
+# --- staff inbox and brand replies -------------------------------------------------------------------------
+
+
+def test_staff_inbox_take_it_and_answer(client, login, question, users):
+    assert client.get("/staff/inbox").status_code == 302  # anonymous: sign in
+    login("member")
+    assert client.get("/staff/inbox").status_code == 403
+    client.post("/logout")
+    login("staff")
+    page = client.get("/staff/inbox").get_data(as_text=True)
+    assert "Which tent for the Alps?" in page and "Take it" in page
+    response = client.post(f"/staff/inbox/{question.id}/take")
+    assert response.status_code == 302
+    claim = db.session.scalar(select(StaffClaim).where(StaffClaim.content_id == question.id))
+    assert claim.user_id == users["staff"].id
+    client.post("/logout")
+    login("admin")
+    page = client.get("/staff/inbox").get_data(as_text=True)
+    assert f"Taken by {users['staff'].name}" in page
+    client.post(f"/staff/inbox/{question.id}/take")
+    db.session.expire_all()
+    assert db.session.get(StaffClaim, claim.id).user_id == users["staff"].id  # not stolen
+    claim = db.session.get(StaffClaim, claim.id)
+    claim.claimed_at = utcnow() - timedelta(hours=5)  # expired
+    db.session.commit()
+    client.post(f"/staff/inbox/{question.id}/take")
+    db.session.expire_all()
+    assert db.session.get(StaffClaim, claim.id).user_id == users["admin"].id
+    forum.reply(question, users["staff"], "The official answer.")
+    db.session.commit()
+    assert "Which tent for the Alps?" not in client.get("/staff/inbox").get_data(as_text=True)
+
+
+def test_brand_replies_page_and_feed(client, question, users):
+    forum.reply(question, users["staff"], "Take the **Dôme 2**.")
+    db.session.commit()
+    page = client.get("/brand/replies").get_data(as_text=True)
+    assert "Take the <strong>Dôme 2</strong>" in page and "within 24 hours" in page
+    assert "Median achieved over the last 30 days: 0.0 hours" in page
+    feed = client.get("/brand/replies.atom")
+    assert feed.mimetype == "application/atom+xml"
+    assert b"Which tent for the Alps?" in feed.data
+
+
+# --- webhooks ------------------------------------------------------------------------------------------------
+
+
+class _Receiver:
+    def __init__(self, status: int = 200) -> None:
+        self.requests: list[tuple[dict[str, str], bytes]] = []
+        self.status = status
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                outer.requests.append((dict(self.headers), body))
+                self.send_response(outer.status)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = HTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def receiver():
+    r = _Receiver()
+    yield r
+    r.close()
+
+
+def test_webhook_receives_signed_delivery(client, login, category, users, receiver):
+    login("admin")
+    response = client.post("/admin/webhooks", data={"url": receiver.url, "events": ["question.created"]})
+    assert response.status_code == 302
+    forum.open_topic(category, users["member"], "Is the jacket waterproof?", "Rain test?", "question", "en")
+    db.session.commit()
+    [(headers, body)] = receiver.requests
+    hook = db.session.scalar(select(Webhook))
+    expected = "sha256=" + hmac.new(hook.secret.encode(), body, hashlib.sha256).hexdigest()
+    assert headers["X-Rassembleur-Signature"] == expected
+    payload = json.loads(body)
+    assert payload["event"] == "question.created" and payload["data"]["author_id"] == users["member"].id
+    delivery = db.session.scalar(select(WebhookDelivery))
+    assert delivery.status == "ok" and delivery.response_status == 200 and delivery.response_ms is not None
+    # the "send test" button
+    client.post(f"/admin/webhooks/{hook.id}/test")
+    assert json.loads(receiver.requests[-1][1])["event"] == "ping"
+    page = client.get("/admin/webhooks").get_data(as_text=True)
+    assert "ping" in page and "question.created" in page
+
+
+def test_webhook_failure_is_logged_and_retried(app, runner, users, receiver):
+    receiver.status = 500
+    hook = webhooks.create(users["admin"], receiver.url, ["idea.created"])
+    db.session.commit()
+    from community.ideas import services as ideas
+
+    ideas.create_idea(users["member"], "Solar lantern", "Please make one.", language="en")
+    db.session.commit()
+    delivery = db.session.scalar(select(WebhookDelivery).where(WebhookDelivery.webhook_id == hook.id))
+    assert delivery.status == "failed" and delivery.last_error == "HTTP 500" and delivery.attempts == 1
+    receiver.status = 200
+    result = runner.invoke(args=["notifications", "retry", "--force"])
+    assert "1 delivered" in result.output
+    db.session.expire_all()
+    assert db.session.get(WebhookDelivery, delivery.id).status == "ok"
+    assert len(receiver.requests) == 2
+
+
+def test_webhook_urls_must_be_https(app, users):
+    from community.errors import InvalidInput
+
+    with pytest.raises(InvalidInput):
+        webhooks.create(users["admin"], "http://example.com/hook", ["idea.created"])
+    app.config["TESTING"] = False
+    with pytest.raises(InvalidInput):
+        webhooks.create(users["admin"], "http://127.0.0.1:9/hook", ["idea.created"])
+    app.config["TESTING"] = True
+    assert webhooks.create(users["admin"], "https://example.com/hook", ["idea.created"]).url.startswith(
+        "https"
+    )
+
+
+# --- API -------------------------------------------------------------------------------------------------------
+
+
+def test_api_notifications_and_preferences(client, login, question, users):
+    assert client.get("/api/v1/notifications").status_code == 401
+    forum.reply(question, users["staff"], "Answer.")
+    db.session.commit()
+    login("member")
+    data = client.get("/api/v1/notifications").get_json()
+    assert data["unread"] == 1 and data["items"][0]["kind"] == "official_answer"
+    marked = client.post("/api/v1/notifications/read", json={"all": True}).get_json()
+    assert marked == {"marked": 1, "unread": 0}
+    prefs = client.get("/api/v1/me/preferences").get_json()
+    assert prefs["email"]["reply"] == "immediately" and prefs["auto_watch"] is True
+    changed = client.put("/api/v1/me/preferences", json={"email": {"reply": "digest"}, "auto_watch": False})
+    assert changed.status_code == 200
+    assert changed.get_json()["email"]["reply"] == "digest" and changed.get_json()["auto_watch"] is False
+    assert client.put("/api/v1/me/preferences", json={"email": {"reply": "hourly"}}).status_code == 422
+    spec = client.get("/api/v1/openapi.json").get_json()
+    assert "/api/v1/notifications" in spec["paths"] and "put" in spec["paths"]["/api/v1/me/preferences"]
+
+
+# --- query counts ---------------------------------------------------------------------------------------------
+
+
+def test_pages_have_fixed_query_counts(client, login, question, users, count_queries):
+    def seed(n):
+        for i in range(n):
+            forum.reply(question, UserFactory(), f"Reply number {i} about tents.")
+            topic = forum.open_topic(
+                db.session.get(ForumCategory, question.category_id),
+                UserFactory(),
+                f"Q {i} {n}?",
+                "Body text.",
+                "question",
+                "en",
+            )
+            forum.reply(topic, users["staff"], "Official.")
+        db.session.commit()
+
+    login("member")
+    seed(2)
+    counts = []
+    for _ in range(2):
+        client.get("/notifications")  # the first visit of the day records it
+        with count_queries() as q1:
+            client.get("/notifications")
+        client.post("/logout")
+        login("staff")
+        client.get("/staff/inbox")
+        with count_queries() as q2:
+            client.get("/staff/inbox")
+        with count_queries() as q3:
+            client.get("/brand/replies")
+        client.post("/logout")
+        login("member")
+        counts.append((q1.count, q2.count, q3.count))
+        seed(6)
+    assert counts[0] == counts[1]
