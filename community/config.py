@@ -106,6 +106,8 @@ class Config:
     MODERATION_FILTERS: list[tuple[str, str, bool]] = []
     # The same text posted again by the same member within this many seconds is refused.
     REPEAT_WINDOW_SECONDS = 3600
+    # Dashboard: the brand aims to answer questions and reviews within this many hours.
+    BRAND_RESPONSE_TARGET_HOURS = 24
     # Demo accounts (printed by `make run`); the seeder uses them.
     DEMO_PASSWORD_SUFFIX = "-demo-2026"
 

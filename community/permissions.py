@@ -382,3 +382,18 @@ def _staff_filters(user: Any, _obj: Any) -> bool:
 @rule("forum.manage_categories")
 def _manage_categories(user: Any, _obj: Any) -> bool:
     return is_admin(user)
+
+
+# --- dashboard ---------------------------------------------------------------------------
+
+
+@rule("dashboard.view")
+def _view_dashboard(user: Any, _obj: Any) -> bool:
+    """The community dashboard and influencer radar: brand staff, moderators, admins."""
+    return is_staff(user) or is_moderator(user)
+
+
+@rule("dashboard.disclose")
+def _disclose_relationship(user: Any, _target: Any) -> bool:
+    """Only admins set a member's declared brand relationship."""
+    return is_admin(user)

@@ -2,6 +2,7 @@
 
 from .base import Base, UTCDateTime, db, utcnow
 from .blog import Article, ArticleComment, ArticleStatus, Tag, article_tag
+from .dashboard import Badge, ContentTone, DailyMetric, Engagement, ResponseSample
 from .content import ContentItem, ContentRevision, ContentState
 from .forum import ForumCategory, ForumPreference, ForumReaction, ForumRead, Reply, Topic, TopicKind
 from .idea import CLOSED_STATUSES, Idea, IdeaComment, IdeaStatus, IdeaStatusChange, IdeaVote, fold_text
@@ -22,6 +23,11 @@ from .search import SearchOutbox
 from .user import ApiToken, Role, User
 
 __all__ = [
+    "Badge",
+    "ContentTone",
+    "DailyMetric",
+    "Engagement",
+    "ResponseSample",
     "AuditEntry",
     "FilterAction",
     "FilterRule",

@@ -139,6 +139,9 @@ OTHER_TABLE: dict[str, dict[str, set[str]]] = {
     "idea.vote": {NONE: WRITERS},
     "idea.status": {NONE: {"staff", "admin"}},
     "idea.merge": {NONE: {"staff", "moderator", "admin", "scoped_moderator"}},
+    # --- dashboard ---
+    "dashboard.view": {NONE: {"staff", "moderator", "admin", "scoped_moderator"}},
+    "dashboard.disclose": {NONE: {"admin"}, OTHER_MEMBER: {"admin"}},
 }  # fmt: skip
 
 
