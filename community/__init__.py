@@ -117,6 +117,13 @@ def _register_cli(app: Flask) -> None:
     from .moderation.cli import moderation_cli
 
     for group in (
-        users_cli, tokens_cli, demo_cli, jobs_cli, moderation_cli, backup_command, restore_command, dashboard_cli,
+        users_cli,
+        tokens_cli,
+        demo_cli,
+        jobs_cli,
+        moderation_cli,
+        backup_command,
+        restore_command,
+        dashboard_cli,
     ):
         app.cli.add_command(group)

@@ -70,8 +70,10 @@ class ContentTone(db.Model):
     day: Mapped[date] = mapped_column(Date)
     score: Mapped[float] = mapped_column(Float, default=0.0)  # -1 .. 1
     label: Mapped[str] = mapped_column(String(8))  # positive, neutral, negative
-    # Whether the item's contributions are in the rollups now (published, by a member).
+    # Whether the item's contributions are in the rollups now (published, with an author).
     counted: Mapped[bool] = mapped_column(default=False)
+    # Written by the brand (staff, admin): kept out of the community's figures.
+    official: Mapped[bool] = mapped_column(default=False)
 
     __table_args__ = (Index("ix_dashboard_tone_label_day", "label", "day"),)
 

@@ -143,7 +143,12 @@ def summary(args: dict[str, Any]):
         ],
         "ideas_by_status": s.ideas_by_status,
         "wanted_ideas": [
-            {"id": i.id, "title": i.title, "vote_count": i.vote_count, "url": url_for("ideas.show", idea_id=i.id)}
+            {
+                "id": i.id,
+                "title": i.title,
+                "vote_count": i.vote_count,
+                "url": url_for("ideas.show", idea_id=i.id),
+            }
             for i in s.wanted_ideas
         ],
         "tone_totals": s.tone_totals,

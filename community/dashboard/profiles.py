@@ -6,6 +6,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.orm import with_polymorphic
 
 from models import Badge, ContentItem, ContentState, Reply, Review, Topic, User, db
 
@@ -43,15 +44,18 @@ def profile_context(user: User) -> dict[str, Any]:
     helpful = db.session.scalar(
         select(func.coalesce(func.sum(Review.helpful_count), 0)).where(Review.author_id == user.id, published)
     )
+    poly = with_polymorphic(ContentItem, "*")
     recent = list(
         db.session.scalars(
-            select(ContentItem)
-            .where(ContentItem.author_id == user.id, published, ContentItem.kind.in_(kinds))
-            .order_by(ContentItem.created_at.desc(), ContentItem.id.desc())
+            select(poly)
+            .where(poly.author_id == user.id, poly.state == ContentState.PUBLISHED, poly.kind.in_(kinds))
+            .order_by(poly.created_at.desc(), poly.id.desc())
             .limit(10)
         )
     )
-    badges = list(db.session.scalars(select(Badge).where(Badge.user_id == user.id).order_by(Badge.granted_at)))
+    badges = list(
+        db.session.scalars(select(Badge).where(Badge.user_id == user.id).order_by(Badge.granted_at))
+    )
     stats = [(KIND_LABELS[k], int(counts.get(k, 0))) for k in kinds if counts.get(k)]
     return {
         "contributions": recent,

@@ -11,6 +11,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.orm import with_polymorphic
 
 from models import (
     ContentItem,
@@ -196,9 +197,11 @@ def _per_product(period: Period) -> list[dict[str, Any]]:
         sums[int(scope.split(":")[1])][metric] = int(value or 0)
     if period.product_id:
         sums = {k: v for k, v in sums.items() if k == period.product_id}
-    products = {p.id: p for p in db.session.scalars(select(Product).where(Product.id.in_(list(sums))))} if sums else {}
+    products = {p.id: p for p in db.session.scalars(select(Product).where(Product.id.in_(list(sums))))}
     if period.category_id:
-        sums = {k: v for k, v in sums.items() if k in products and products[k].category_id == period.category_id}
+        sums = {
+            k: v for k, v in sums.items() if k in products and products[k].category_id == period.category_id
+        }
     out = []
     for product_id, values in sums.items():
         count = values.get("rating_count", 0)
@@ -213,7 +216,9 @@ def _per_product(period: Period) -> list[dict[str, Any]]:
 def _responsiveness(out: Summary) -> None:
     period = out.period
     query = select(ResponseSample.kind, ResponseSample.seconds).where(
-        ResponseSample.active.is_(True), ResponseSample.asked_at >= period.since, ResponseSample.asked_at < period.until
+        ResponseSample.active.is_(True),
+        ResponseSample.asked_at >= period.since,
+        ResponseSample.asked_at < period.until,
     )
     backlog_query = select(ResponseSample.kind, func.count()).where(
         ResponseSample.active.is_(True), ResponseSample.answered_at.is_(None)
@@ -250,17 +255,24 @@ def _responsiveness(out: Summary) -> None:
 def _ideas(out: Summary) -> None:
     period = out.period
     visible = (Idea.state == ContentState.PUBLISHED, Idea.merged_into_id.is_(None))
-    counts = dict(db.session.execute(select(Idea.status, func.count()).where(*visible).group_by(Idea.status)).all())
+    counts = dict(
+        db.session.execute(select(Idea.status, func.count()).where(*visible).group_by(Idea.status)).all()
+    )
     out.ideas_by_status = {s: int(counts.get(s, 0)) for s in IDEA_STATUSES}
     votes: dict[date, int] = defaultdict(int)
     for (moment,) in db.session.execute(
-        select(IdeaVote.created_at).where(IdeaVote.created_at >= period.since, IdeaVote.created_at < period.until)
+        select(IdeaVote.created_at).where(
+            IdeaVote.created_at >= period.since, IdeaVote.created_at < period.until
+        )
     ):
         votes[period.bucket(moment.date())] += 1
     out.votes_over_time = {b: votes.get(b, 0) for b in out.buckets}
     out.wanted_ideas = list(
         db.session.scalars(
-            select(Idea).where(*visible, Idea.status == "new").order_by(Idea.vote_count.desc(), Idea.id).limit(10)
+            select(Idea)
+            .where(*visible, Idea.status == "new")
+            .order_by(Idea.vote_count.desc(), Idea.id)
+            .limit(10)
         )
     )
 
@@ -270,17 +282,20 @@ def tone_examples(period: Period, per_label: int = 3) -> dict[str, list[ContentI
     for label in TONES:
         ids = db.session.scalars(
             select(ContentTone.content_id)
-            .where(ContentTone.label == label, ContentTone.counted.is_(True),
+            .where(ContentTone.label == label, ContentTone.counted.is_(True), ContentTone.official.is_(False),
                    ContentTone.day >= period.start, ContentTone.day <= period.end)
             .order_by(ContentTone.score.desc() if label == "positive" else ContentTone.score)
             .limit(per_label)
         ).all()  # fmt: skip
-        items = {i.id: i for i in db.session.scalars(select(ContentItem).where(ContentItem.id.in_(ids)))} if ids else {}
+        poly = with_polymorphic(ContentItem, "*")
+        items = {i.id: i for i in db.session.scalars(select(poly).where(poly.id.in_(ids)))}
         out[label] = [items[i] for i in ids if i in items]
     return out
 
 
 def scope_choices() -> tuple[list[Product], list[ProductCategory]]:
     products = list(db.session.scalars(select(Product).order_by(Product.slug)))
-    categories = list(db.session.scalars(select(ProductCategory).order_by(ProductCategory.position, ProductCategory.slug)))
+    categories = list(
+        db.session.scalars(select(ProductCategory).order_by(ProductCategory.position, ProductCategory.slug))
+    )
     return products, categories

@@ -120,7 +120,11 @@ def radar(period: Period) -> Radar:
         ):  # fmt: skip
             stats[user_id][key] += int(total or 0)
     ids = [i for i in stats if i is not None and (stats[i]["posts"] > 0 or stats[i]["engagers"] > 0)]
-    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids), User.is_active.is_(True)))} if ids else {}
+    users = (
+        {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids), User.is_active.is_(True)))}
+        if ids
+        else {}
+    )
     period_weeks = max(1, math.ceil(((period.end - period.start).days + 1) / 7))
     for user_id, user in users.items():
         s = stats[user_id]
@@ -143,7 +147,9 @@ def radar(period: Period) -> Radar:
 def score_all(rows: list[Influence], period_weeks: int) -> None:
     for r in rows:
         r.reach = (
-            2 * math.log1p(r.engagers) + math.log1p(r.replies_received + r.likes_received) + math.log1p(r.views / 20)
+            2 * math.log1p(r.engagers)
+            + math.log1p(r.replies_received + r.likes_received)
+            + math.log1p(r.views / 20)
         )
         r.expertise = math.log1p(3 * r.accepted + r.helpful)
         r.enthusiasm = min(1.0, abs(r.mean_tone))

@@ -75,7 +75,9 @@ class Deltas:
                 continue
             done = session.execute(
                 update(Engagement)
-                .where(Engagement.user_id == user_id, Engagement.engager_id == engager_id, Engagement.day == day)
+                .where(
+                    Engagement.user_id == user_id, Engagement.engager_id == engager_id, Engagement.day == day
+                )
                 .values(count=Engagement.count + value)
             ).rowcount
             if not done:
@@ -131,14 +133,13 @@ def sync_item(session: Session, item: ContentItem, deltas: Deltas, cache: dict |
         value = tone.score(item_text(item), item.language)
         row = ContentTone(
             content_id=item.id, kind=item.kind, author_id=item.author_id, day=day_of(item.created_at),
-            score=value, label=tone.label(value), counted=False,
+            score=value, label=tone.label(value), counted=False, official=item.author_role in OFFICIAL_ROLES,
         )  # fmt: skip
         session.add(row)
+    # Counted: published, by someone, of a kind members write. The brand's own writing
+    # is counted only in its author's figures (the radar lists staff apart).
     should = (
-        item.state == ContentState.PUBLISHED
-        and item.author_id is not None
-        and item.author_role not in OFFICIAL_ROLES
-        and item.kind in ACTIVITY_METRICS
+        item.state == ContentState.PUBLISHED and item.author_id is not None and item.kind in ACTIVITY_METRICS
     )
     if should != row.counted:
         _apply(session, item, row, deltas, 1 if should else -1, cache)
@@ -148,6 +149,12 @@ def sync_item(session: Session, item: ContentItem, deltas: Deltas, cache: dict |
 
 def _apply(session: Session, item: ContentItem, row: ContentTone, deltas: Deltas, sign: int, cache) -> None:  # noqa: ANN001
     day = row.day
+    user_scope = [f"user:{item.author_id}"]
+    deltas.add(day, "posts", user_scope, sign)
+    deltas.add(day, f"tone_{row.label}", user_scope, sign)
+    deltas.add(day, "tone_milli", user_scope, sign * round(row.score * 1000))
+    if row.official:
+        return
     scopes = ["all"]
     if isinstance(item, Review):
         product_id, category_id = _review_scopes(session, item, cache)
@@ -157,10 +164,6 @@ def _apply(session: Session, item: ContentItem, row: ContentTone, deltas: Deltas
         deltas.add(day, f"star_{item.rating}", scopes, sign)
     deltas.add(day, ACTIVITY_METRICS[item.kind], scopes, sign)
     deltas.add(day, f"tone_{row.label}", scopes, sign)
-    user_scope = [f"user:{item.author_id}"]
-    deltas.add(day, "posts", user_scope, sign)
-    deltas.add(day, f"tone_{row.label}", user_scope, sign)
-    deltas.add(day, "tone_milli", user_scope, sign * round(row.score * 1000))
     parent_author = _parent_author(session, item, cache)
     if parent_author is not None and parent_author != item.author_id:
         deltas.add(day, "replies_received", [f"user:{parent_author}"], sign)
@@ -238,6 +241,8 @@ def badges_for_item(session: Session, item: ContentItem) -> None:
     """Badges earned by writing ``item`` (a published contribution by a member)."""
     if item.state != ContentState.PUBLISHED or item.author_id is None or item.kind not in ACTIVITY_METRICS:
         return
+    if item.author_role in OFFICIAL_ROLES:
+        return
     grant(session, item.author_id, "first_post", item.id)
     if isinstance(item, Review):
         reviews = session.scalar(
@@ -298,7 +303,6 @@ def rebuild(session: Session, batch: int = 2000) -> int:
             seen += 1
         last_id = items[-1].id
         session.flush()
-        session.expunge_all()
     for user in session.scalars(select(User)):
         new_member(session, user, deltas)
     deltas.flush(session)
@@ -312,12 +316,14 @@ def _rebuild_badges(session: Session) -> None:
     posters = session.execute(
         select(ContentItem.author_id, func.min(ContentItem.id))
         .where(ContentItem.kind.in_(list(ACTIVITY_METRICS)), ContentItem.state == ContentState.PUBLISHED,
-               ContentItem.author_id.is_not(None))
+               ContentItem.author_id.is_not(None), ContentItem.author_role.not_in(OFFICIAL_ROLES))
         .group_by(ContentItem.author_id)
     ).all()  # fmt: skip
     for author_id, first_id in posters:
         grant(session, author_id, "first_post", first_id)
-    for reply_id in session.scalars(select(Topic.accepted_reply_id).where(Topic.accepted_reply_id.is_not(None))):
+    for reply_id in session.scalars(
+        select(Topic.accepted_reply_id).where(Topic.accepted_reply_id.is_not(None))
+    ):
         accepted(session, reply_id)
     for idea_id in session.scalars(select(Idea.id).where(Idea.status == "done")):
         idea_status(session, idea_id, "done")

@@ -20,6 +20,8 @@ def set_relationship(user: User, actor: User, relationship: str) -> User:
         raise PermissionDenied()
     relationship = (relationship or "").strip()
     if relationship and relationship not in RELATIONSHIPS:
-        raise InvalidInput(_l("Choose a relationship from the list."), field="relationship", code="bad_relationship")
+        raise InvalidInput(
+            _l("Choose a relationship from the list."), field="relationship", code="bad_relationship"
+        )
     user.brand_relationship = relationship or None
     return user

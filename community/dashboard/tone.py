@@ -79,7 +79,7 @@ def _french_weight(word: str) -> float | None:
     for stem in ("merveill",):
         if word.startswith(stem):
             return FRENCH_LEXICON[stem]
-    for suffix in ("s", "es", "x"):
+    for suffix in ("s", "es", "x", "e", "tes", "ment"):
         base = word[: -len(suffix)]
         if word.endswith(suffix) and base in FRENCH_LEXICON:
             return FRENCH_LEXICON[base]

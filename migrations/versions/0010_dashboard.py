@@ -82,6 +82,7 @@ def upgrade():
     sa.Column('score', sa.Float(), nullable=False),
     sa.Column('label', sa.String(length=8), nullable=False),
     sa.Column('counted', sa.Boolean(), nullable=False),
+    sa.Column('official', sa.Boolean(), nullable=False),
     sa.ForeignKeyConstraint(['content_id'], ['content_item.id'], name=op.f('fk_dashboard_tone_content_id_content_item'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('content_id', name=op.f('pk_dashboard_tone'))
     )
