@@ -2,8 +2,8 @@
 
 from .base import Base, UTCDateTime, db, utcnow
 from .blog import Article, ArticleComment, ArticleStatus, Tag, article_tag
-from .dashboard import Badge, ContentTone, DailyMetric, Engagement, ResponseSample
 from .content import ContentItem, ContentRevision, ContentState
+from .dashboard import Badge, ContentTone, DailyMetric, Engagement, ResponseSample
 from .forum import ForumCategory, ForumPreference, ForumReaction, ForumRead, Reply, Topic, TopicKind
 from .idea import CLOSED_STATUSES, Idea, IdeaComment, IdeaStatus, IdeaStatusChange, IdeaVote, fold_text
 from .moderation import (

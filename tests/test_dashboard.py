@@ -22,7 +22,7 @@ from __future__ import annotations
 import csv
 import io
 import math
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select, update
@@ -47,7 +47,7 @@ from models import (
 )
 from tests.factories import UserFactory
 
-D0 = datetime(2026, 3, 2, tzinfo=timezone.utc)
+D0 = datetime(2026, 3, 2, tzinfo=UTC)
 PERIOD = Period(D0.date(), D0.date() + timedelta(days=27))
 
 TEXTS = {

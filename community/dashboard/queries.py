@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from flask import current_app
@@ -59,11 +59,11 @@ class Period:
 
     @property
     def since(self) -> datetime:
-        return datetime.combine(self.start, time.min, tzinfo=timezone.utc)
+        return datetime.combine(self.start, time.min, tzinfo=UTC)
 
     @property
     def until(self) -> datetime:
-        return datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=timezone.utc)
+        return datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=UTC)
 
     def buckets(self) -> list[date]:
         if self.weekly:
