@@ -48,6 +48,8 @@ SETTINGS: list[tuple[str, str, Any, Any]] = [
     ("RATELIMIT_REGISTER", "RATELIMIT_REGISTER", str, "5 per minute;20 per hour"),
     ("RATELIMIT_ENABLED", "RATELIMIT_ENABLED", _bool, True),
     ("PASSWORD_MIN_LENGTH", "PASSWORD_MIN_LENGTH", _int, 10),
+    # Dashboard: the brand aims to answer questions and reviews within this many hours.
+    ("BRAND_RESPONSE_TARGET_HOURS", "BRAND_RESPONSE_TARGET_HOURS", _int, 24),
     ("CONFIRM_TOKEN_MAX_AGE", "CONFIRM_TOKEN_MAX_AGE", _int, 7 * 24 * 3600),
     ("RESET_TOKEN_MAX_AGE", "RESET_TOKEN_MAX_AGE", _int, 3600),
     ("SITE_URL", "SITE_URL", str, "http://127.0.0.1:5000"),
@@ -106,8 +108,6 @@ class Config:
     MODERATION_FILTERS: list[tuple[str, str, bool]] = []
     # The same text posted again by the same member within this many seconds is refused.
     REPEAT_WINDOW_SECONDS = 3600
-    # Dashboard: the brand aims to answer questions and reviews within this many hours.
-    BRAND_RESPONSE_TARGET_HOURS = 24
     # Demo accounts (printed by `make run`); the seeder uses them.
     DEMO_PASSWORD_SUFFIX = "-demo-2026"
 

@@ -386,6 +386,9 @@ def test_bad_periods_are_refused_without_error(client, login, community):
     assert client.get("/dashboard/?from=2026-03-10&to=2026-03-01").status_code == 422
     assert client.get("/dashboard/?from=2020-01-01&to=2026-03-01").status_code == 422
     assert client.get("/dashboard/?product=abc").status_code == 422
+    assert client.get("/dashboard/?from=9999-12-30&to=9999-12-31").status_code == 200
+    assert client.get("/dashboard/?from=0001-01-01&to=0001-01-02").status_code == 200
+    assert client.get("/dashboard/?to=0001-01-02").status_code == 200
 
 
 def test_dashboard_page_query_count_is_fixed(client, login, community, count_queries):
@@ -489,3 +492,36 @@ def test_parse_period_defaults():
     period = parse_period(MultiDict())
     assert (period.end - period.start).days == 29 and period.scope == "all"
     assert not [c for c in (Reply, Review, ContentState) if c is None]
+
+
+def test_response_target_is_configurable(app, community):
+    app.config["BRAND_RESPONSE_TARGET_HOURS"] = 48
+    s = summary(PERIOD)
+    assert s.responsiveness["question"]["within_target"] == 2  # 2 h and 30 h
+    assert s.responsiveness["review"]["within_target"] == 2  # 6 h and 48 h (inclusive)
+
+
+def test_api_fuzzed_from_its_document(app, users, community):
+    """The two dashboard operations, fuzzed as in tests/test_api_fuzz.py with a staff token."""
+    import schemathesis
+    from hypothesis import HealthCheck, given, settings
+    from schemathesis import GenerationMode
+
+    from community.auth import services as account_services
+
+    _token, secret = account_services.create_token(users["staff"], "fuzz")
+    db.session.commit()
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+    operations = [r.ok() for r in schema.get_all_operations()]
+    mine = [op for op in operations if op.path in ("/api/v1/dashboard/summary", "/api/v1/influencers")]
+    assert len(mine) == 2
+    for operation in mine:
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+
+            @given(case=operation.as_strategy(generation_mode=mode))
+            @settings(max_examples=15, deadline=None, derandomize=True, database=None,
+                      suppress_health_check=list(HealthCheck))  # fmt: skip
+            def fuzz(case) -> None:  # noqa: ANN001
+                case.call_and_validate(headers={"Authorization": f"Bearer {secret}"})
+
+            fuzz()

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import url_for
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from ..api.auth import require
 from ..api.schemas import ErrorSchema
@@ -16,10 +16,19 @@ blp = Blueprint("api_dashboard", __name__, description="Community dashboard and 
 
 
 class PeriodQuerySchema(Schema):
+    """A reversed period is put in order; one longer than two years keeps its last 731 days.
+    The period used is returned in ``period``."""
+
     from_ = fields.Date(data_key="from", metadata={"description": "First day (UTC), default 30 days ago"})
     to = fields.Date(metadata={"description": "Last day (UTC, included), default today"})
-    product = fields.Integer(metadata={"description": "Only reviews of this product"})
-    category = fields.Integer(metadata={"description": "Only reviews of this product category"})
+    product = fields.Integer(
+        validate=validate.Range(min=1, max=2**31 - 1),
+        metadata={"description": "Only reviews of this product"},
+    )
+    category = fields.Integer(
+        validate=validate.Range(min=1, max=2**31 - 1),
+        metadata={"description": "Only reviews of this product category"},
+    )
 
 
 class RadarQuerySchema(Schema):
@@ -117,7 +126,7 @@ def _args(args: dict[str, Any]) -> dict[str, Any]:
 def summary(args: dict[str, Any]):
     """The dashboard's figures over a period, optionally for one product or category."""
     require("dashboard.view")
-    period = queries.parse_period(_args(args))
+    period = queries.parse_period(_args(args), clamp=True)
     s = queries.summary(period, examples=False)
     series = []
     for b in s.buckets:
@@ -175,7 +184,7 @@ def _influencer(r: radar.Influence) -> dict[str, Any]:
 def influencers(args: dict[str, Any]):
     """The influencer radar: members ranked by influence (staff and declared relationships apart)."""
     require("dashboard.view")
-    period = queries.parse_period(_args(args), default_days=90)
+    period = queries.parse_period(_args(args), default_days=90, clamp=True)
     result = radar.radar(period)
     return {
         "period": period.params(),

@@ -35,7 +35,10 @@ TONES = ("positive", "neutral", "negative")
 STARS = (1, 2, 3, 4, 5)
 IDEA_STATUSES = ("new", "under_review", "planned", "in_progress", "done", "declined")
 MAX_DAYS = 731
-DAILY_UP_TO = 62  # longer periods are shown per week
+DAILY_UP_TO = 62
+LAST_DAY = date(
+    9998, 12, 31
+)  # leaves room for "the day after" arithmetic  # longer periods are shown per week
 
 
 @dataclass(frozen=True)
@@ -88,8 +91,12 @@ class Period:
         return out
 
 
-def parse_period(args: Any, default_days: int = 30) -> Period:
-    """``from``/``to`` (ISO dates, inclusive), ``product`` and ``category`` ids."""
+def parse_period(args: Any, default_days: int = 30, clamp: bool = False) -> Period:
+    """``from``/``to`` (ISO dates, inclusive), ``product`` and ``category`` ids.
+
+    With ``clamp`` (the API), a reversed period is put in order and one longer than
+    :data:`MAX_DAYS` keeps its last :data:`MAX_DAYS` days; pages refuse both (422).
+    """
     today = utcnow().date()
 
     def _date(name: str, default: date) -> date:
@@ -109,13 +116,23 @@ def parse_period(args: Any, default_days: int = 30) -> Period:
             raise InvalidInput(_l("Choose a product or category from the list."), field=name, code="bad_id")
         return int(raw)
 
-    end = _date("to", today)
-    start = _date("from", end - timedelta(days=default_days - 1))
+    end = min(_date("to", today), LAST_DAY)
+    start = min(_date("from", _minus(end, default_days - 1)), LAST_DAY)
+    if clamp:
+        start, end = min(start, end), max(start, end)
+        start = max(start, _minus(end, MAX_DAYS - 1))
     if start > end:
         raise InvalidInput(_l("The period must start before it ends."), field="from", code="bad_period")
     if (end - start).days + 1 > MAX_DAYS:
         raise InvalidInput(_l("Choose a period of at most two years."), field="from", code="period_too_long")
     return Period(start, end, _id("product"), _id("category"))
+
+
+def _minus(day: date, days: int) -> date:
+    try:
+        return day - timedelta(days=days)
+    except OverflowError:
+        return date.min
 
 
 def percentile(values: list[int], share: float) -> float | None:
