@@ -46,8 +46,10 @@ $(STAMP)/assets: $(STAMP)/node
 	mkdir -p $(VENDOR)
 	cp node_modules/bootstrap/dist/css/bootstrap.min.css $(VENDOR)/
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/
+	cp node_modules/chart.js/dist/chart.umd.min.js $(VENDOR)/
 	cp node_modules/bootstrap/LICENSE $(VENDOR)/LICENSE.bootstrap
 	cp node_modules/htmx.org/LICENSE $(VENDOR)/LICENSE.htmx
+	cp node_modules/chart.js/LICENSE.md $(VENDOR)/LICENSE.chartjs
 	touch $@
 
 translations: $(STAMP)/venv

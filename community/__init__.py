@@ -84,6 +84,7 @@ def _register_blueprints(app: Flask) -> None:
     from .blog.api import blp as blog_api
     from .blog.views import bp as blog_bp
     from .core.views import bp as core_bp
+    from .dashboard import init_app as init_dashboard
     from .forum.api import blp as forum_api
     from .forum.views import bp as forum_bp
     from .ideas.api import blp as ideas_api
@@ -109,6 +110,7 @@ def _register_blueprints(app: Flask) -> None:
         register_api(app, api)
     init_search(app)
     init_notifications(app)
+    init_dashboard(app)
 
 
 def _register_template_helpers(app: Flask) -> None:
@@ -126,9 +128,19 @@ def _register_error_handlers(app: Flask) -> None:
 def _register_cli(app: Flask) -> None:
     from .auth.cli import tokens_cli, users_cli
     from .backup import backup_command, restore_command
+    from .dashboard.cli import dashboard_cli
     from .demo import demo_cli
     from .jobs import jobs_cli
     from .moderation.cli import moderation_cli
 
-    for group in (users_cli, tokens_cli, demo_cli, jobs_cli, moderation_cli, backup_command, restore_command):
+    for group in (
+        users_cli,
+        tokens_cli,
+        demo_cli,
+        jobs_cli,
+        moderation_cli,
+        backup_command,
+        restore_command,
+        dashboard_cli,
+    ):
         app.cli.add_command(group)

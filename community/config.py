@@ -48,6 +48,8 @@ SETTINGS: list[tuple[str, str, Any, Any]] = [
     ("RATELIMIT_REGISTER", "RATELIMIT_REGISTER", str, "5 per minute;20 per hour"),
     ("RATELIMIT_ENABLED", "RATELIMIT_ENABLED", _bool, True),
     ("PASSWORD_MIN_LENGTH", "PASSWORD_MIN_LENGTH", _int, 10),
+    # Dashboard: the brand aims to answer questions and reviews within this many hours.
+    ("BRAND_RESPONSE_TARGET_HOURS", "BRAND_RESPONSE_TARGET_HOURS", _int, 24),
     ("CONFIRM_TOKEN_MAX_AGE", "CONFIRM_TOKEN_MAX_AGE", _int, 7 * 24 * 3600),
     ("RESET_TOKEN_MAX_AGE", "RESET_TOKEN_MAX_AGE", _int, 3600),
     ("SITE_URL", "SITE_URL", str, "http://127.0.0.1:5000"),
@@ -56,7 +58,6 @@ SETTINGS: list[tuple[str, str, Any, Any]] = [
     ("HSTS_MAX_AGE", "HSTS_MAX_AGE", _int, 365 * 24 * 3600),
     ("LOG_LEVEL", "LOG_LEVEL", str, "INFO"),
     ("IDEA_VOTE_BUDGET", "IDEA_VOTE_BUDGET", _int, 0),
-    ("BRAND_RESPONSE_TARGET_HOURS", "BRAND_RESPONSE_TARGET_HOURS", _int, 24),
     ("WEBHOOKS_ALLOW_LOCAL_HTTP", "WEBHOOKS_ALLOW_LOCAL_HTTP", _bool, False),
 ]
 

@@ -402,4 +402,18 @@ def _notifications_inbox(user: Any, _obj: Any) -> bool:
 @rule("notifications.admin")
 def _notifications_admin(user: Any, _obj: Any) -> bool:
     """Webhooks and the log of failed deliveries."""
+
+
+# --- dashboard ---------------------------------------------------------------------------
+
+
+@rule("dashboard.view")
+def _view_dashboard(user: Any, _obj: Any) -> bool:
+    """The community dashboard and influencer radar: brand staff, moderators, admins."""
+    return is_staff(user) or is_moderator(user)
+
+
+@rule("dashboard.disclose")
+def _disclose_relationship(user: Any, _target: Any) -> bool:
+    """Only admins set a member's declared brand relationship."""
     return is_admin(user)

@@ -3,6 +3,7 @@
 from .base import Base, UTCDateTime, db, utcnow
 from .blog import Article, ArticleComment, ArticleStatus, Tag, article_tag
 from .content import ContentItem, ContentRevision, ContentState
+from .dashboard import Badge, ContentTone, DailyMetric, Engagement, ResponseSample
 from .forum import ForumCategory, ForumPreference, ForumReaction, ForumRead, Reply, Topic, TopicKind
 from .idea import CLOSED_STATUSES, Idea, IdeaComment, IdeaStatus, IdeaStatusChange, IdeaVote, fold_text
 from .moderation import (
@@ -38,6 +39,11 @@ __all__ = [
     "Watch",
     "Webhook",
     "WebhookDelivery",
+    "Badge",
+    "ContentTone",
+    "DailyMetric",
+    "Engagement",
+    "ResponseSample",
     "AuditEntry",
     "FilterAction",
     "FilterRule",

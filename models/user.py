@@ -41,6 +41,8 @@ class User(db.Model):
     days_visited: Mapped[int] = mapped_column(default=0, server_default="0")
     posts_read: Mapped[int] = mapped_column(default=0, server_default="0")
     last_visit_on: Mapped[date | None] = mapped_column(Date)
+    # Admin-set disclosure shown next to the member's name: ambassador, partner, employee.
+    brand_relationship: Mapped[str | None] = mapped_column(String(16))
 
     tokens: Mapped[list[ApiToken]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="raise"

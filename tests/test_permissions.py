@@ -142,6 +142,9 @@ OTHER_TABLE: dict[str, dict[str, set[str]]] = {
     # --- notifications ---
     "notifications.inbox": {NONE: {"staff", "admin"}},
     "notifications.admin": {NONE: {"admin"}},
+    # --- dashboard ---
+    "dashboard.view": {NONE: {"staff", "moderator", "admin", "scoped_moderator"}},
+    "dashboard.disclose": {NONE: {"admin"}, OTHER_MEMBER: {"admin"}},
 }  # fmt: skip
 
 

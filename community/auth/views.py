@@ -225,7 +225,9 @@ def profile(username: str):
     user = queries.user_by_username(username)
     if user is None or not user.is_active:
         raise NotFound()
-    return render_template("auth/profile.html", user=user)
+    from ..dashboard.profiles import profile_context
+
+    return render_template("dashboard/profile.html", user=user, **profile_context(user))
 
 
 @bp.get("/u/<username>/avatar.svg")

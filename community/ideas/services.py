@@ -47,6 +47,7 @@ TITLE_MAX = 200
 # UPDATE ... FROM without a join condition.
 IDEA = Idea.__table__
 
+
 def vote_weight(voted_at: datetime) -> float:
     """Weight of a vote in the stored trending score: exp((t - epoch) / 7 days).
 
@@ -178,7 +179,8 @@ def unvote(idea: Idea, user: User) -> None:
         update(IDEA)
         .where(IDEA.c.id == idea.id)
         .values(
-            vote_count=IDEA.c.vote_count - 1, trending_score=IDEA.c.trending_score - vote_weight(row.created_at)
+            vote_count=IDEA.c.vote_count - 1,
+            trending_score=IDEA.c.trending_score - vote_weight(row.created_at),
         )
         .execution_options(synchronize_session=False)
     )

@@ -54,6 +54,7 @@ HIDE_REASONS = {
 # Counter updates target the review table itself (see community/ideas/services.py IDEA).
 REVIEW = Review.__table__
 
+
 def create_category(slug: str, name_en: str, name_fr: str, position: int = 0) -> ProductCategory:
     category = ProductCategory(slug=slug, name_en=name_en, name_fr=name_fr, position=position)
     db.session.add(category)

@@ -1,0 +1,351 @@
+"""Keeping the dashboard's figures: contributions of each content item to the rollups.
+
+One function, :func:`sync_item`, decides from an item's current state what it should
+contribute (``counted``: published and written by a member rather than the brand) and
+applies the difference, so listeners may run in any order and more than once. The
+``rebuild`` command empties the tables and runs the same code over every item.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from models import (
+    Badge,
+    ContentItem,
+    ContentState,
+    ContentTone,
+    DailyMetric,
+    Engagement,
+    Idea,
+    IdeaComment,
+    Reply,
+    ResponseSample,
+    Review,
+    Topic,
+    User,
+    utcnow,
+)
+
+from . import tone
+
+# The brand's own people: their writing is not counted as community activity or tone;
+# their replies are the "official answers" whose delay is measured.
+OFFICIAL_ROLES = ("staff", "admin")
+ACTIVITY_METRICS = {
+    "topic": "topics", "reply": "replies", "review": "reviews", "idea": "ideas",
+    "idea_comment": "comments", "article_comment": "comments",
+}  # fmt: skip
+TOP_REVIEWER_REVIEWS = 5
+
+
+def day_of(moment: datetime) -> date:
+    return moment.date()
+
+
+class Deltas:
+    """Counter changes gathered in memory, written in one go by :meth:`flush`."""
+
+    def __init__(self) -> None:
+        self.daily: Counter[tuple[date, str, str]] = Counter()
+        self.engagement: Counter[tuple[int, int, date]] = Counter()
+
+    def add(self, day: date, metric: str, scopes: list[str], value: int) -> None:
+        for scope in scopes:
+            self.daily[(day, metric, scope)] += value
+
+    def flush(self, session: Session) -> None:
+        for (day, metric, scope), value in self.daily.items():
+            if not value:
+                continue
+            done = session.execute(
+                update(DailyMetric)
+                .where(DailyMetric.scope == scope, DailyMetric.day == day, DailyMetric.metric == metric)
+                .values(value=DailyMetric.value + value)
+            ).rowcount
+            if not done:
+                session.add(DailyMetric(day=day, metric=metric, scope=scope, value=value))
+                session.flush()
+        for (user_id, engager_id, day), value in self.engagement.items():
+            if not value:
+                continue
+            done = session.execute(
+                update(Engagement)
+                .where(
+                    Engagement.user_id == user_id, Engagement.engager_id == engager_id, Engagement.day == day
+                )
+                .values(count=Engagement.count + value)
+            ).rowcount
+            if not done:
+                session.add(Engagement(user_id=user_id, engager_id=engager_id, day=day, count=value))
+                session.flush()
+        self.daily.clear()
+        self.engagement.clear()
+
+
+def item_text(item: ContentItem) -> str:
+    parts = [getattr(item, "title", "") or "", item.body_source or ""]
+    if isinstance(item, Review):
+        parts += [item.pros or "", item.cons or ""]
+    return "\n".join(p for p in parts if p)
+
+
+def _review_scopes(session: Session, review: Review, cache: dict | None = None) -> tuple[int, int | None]:
+    from models import Product
+
+    key = ("product", review.product_id)
+    if cache is not None and key in cache:
+        return cache[key]
+    category_id = session.scalar(select(Product.category_id).where(Product.id == review.product_id))
+    found = (review.product_id, category_id)
+    if cache is not None:
+        cache[key] = found
+    return found
+
+
+def _parent_author(session: Session, item: ContentItem, cache: dict | None = None) -> int | None:
+    """The member a reply or comment answers (the topic's or idea's author)."""
+    if isinstance(item, Reply):
+        parent_id = item.topic_id
+    elif isinstance(item, IdeaComment):
+        parent_id = item.idea_id
+    else:
+        return None
+    key = ("author", parent_id)
+    if cache is not None and key in cache:
+        return cache[key]
+    author = session.scalar(select(ContentItem.author_id).where(ContentItem.id == parent_id))
+    if cache is not None:
+        cache[key] = author
+    return author
+
+
+def sync_item(session: Session, item: ContentItem, deltas: Deltas, cache: dict | None = None) -> None:
+    """Bring the rollups, the tone row and the response samples in line with ``item``."""
+    if item.kind not in ACTIVITY_METRICS and item.kind not in ("brand_response", "article"):
+        return
+    row = session.get(ContentTone, item.id)
+    if row is None:
+        value = tone.score(item_text(item), item.language)
+        row = ContentTone(
+            content_id=item.id, kind=item.kind, author_id=item.author_id, day=day_of(item.created_at),
+            score=value, label=tone.label(value), counted=False, official=item.author_role in OFFICIAL_ROLES,
+        )  # fmt: skip
+        session.add(row)
+    # Counted: published, by someone, of a kind members write. The brand's own writing
+    # is counted only in its author's figures (the radar lists staff apart).
+    should = (
+        item.state == ContentState.PUBLISHED and item.author_id is not None and item.kind in ACTIVITY_METRICS
+    )
+    if should != row.counted:
+        _apply(session, item, row, deltas, 1 if should else -1, cache)
+        row.counted = should
+    _sync_samples(session, item, cache)
+
+
+def _apply(session: Session, item: ContentItem, row: ContentTone, deltas: Deltas, sign: int, cache) -> None:  # noqa: ANN001
+    day = row.day
+    user_scope = [f"user:{item.author_id}"]
+    deltas.add(day, "posts", user_scope, sign)
+    deltas.add(day, f"tone_{row.label}", user_scope, sign)
+    deltas.add(day, "tone_milli", user_scope, sign * round(row.score * 1000))
+    if row.official:
+        return
+    scopes = ["all"]
+    if isinstance(item, Review):
+        product_id, category_id = _review_scopes(session, item, cache)
+        scopes += [f"product:{product_id}"] + ([f"category:{category_id}"] if category_id else [])
+        deltas.add(day, "rating_sum", scopes, sign * item.rating)
+        deltas.add(day, "rating_count", scopes, sign)
+        deltas.add(day, f"star_{item.rating}", scopes, sign)
+    deltas.add(day, ACTIVITY_METRICS[item.kind], scopes, sign)
+    deltas.add(day, f"tone_{row.label}", scopes, sign)
+    parent_author = _parent_author(session, item, cache)
+    if parent_author is not None and parent_author != item.author_id:
+        deltas.add(day, "replies_received", [f"user:{parent_author}"], sign)
+        deltas.engagement[(parent_author, item.author_id, day)] += sign
+
+
+def _sync_samples(session: Session, item: ContentItem, cache) -> None:  # noqa: ANN001
+    published = item.state == ContentState.PUBLISHED
+    if isinstance(item, Topic) and item.topic_kind == "question" and item.author_role not in OFFICIAL_ROLES:
+        sample = _sample(session, "question", item.id)
+        if sample is None:
+            sample = ResponseSample(kind="question", subject_id=item.id, asked_at=item.created_at)
+            session.add(sample)
+            first = session.execute(
+                select(Reply.created_at)
+                .where(
+                    Reply.topic_id == item.id, ContentItem.author_role.in_(OFFICIAL_ROLES),
+                    ContentItem.state == ContentState.PUBLISHED,
+                )
+                .order_by(Reply.created_at)
+                .limit(1)
+            ).scalar()  # fmt: skip
+            if first is not None:
+                _answer(sample, first)
+        sample.active = published
+    elif isinstance(item, Reply) and item.author_role in OFFICIAL_ROLES and published:
+        sample = _sample(session, "question", item.topic_id)
+        if sample is not None and (sample.answered_at is None or sample.answered_at > item.created_at):
+            _answer(sample, item.created_at)
+    elif isinstance(item, Review):
+        sample = _sample(session, "review", item.id)
+        if sample is None:
+            product_id, category_id = _review_scopes(session, item, cache)
+            sample = ResponseSample(
+                kind="review", subject_id=item.id, asked_at=item.created_at, product_id=product_id,
+                category_id=category_id,
+            )  # fmt: skip
+            session.add(sample)
+        if item.responded_at is not None and sample.answered_at is None:
+            _answer(sample, item.responded_at)
+        sample.active = published
+
+
+def _sample(session: Session, kind: str, subject_id: int) -> ResponseSample | None:
+    return session.scalar(
+        select(ResponseSample).where(ResponseSample.kind == kind, ResponseSample.subject_id == subject_id)
+    )
+
+
+def _answer(sample: ResponseSample, at: datetime) -> None:
+    sample.answered_at = at
+    sample.seconds = max(0, int((at - sample.asked_at).total_seconds()))
+
+
+def new_member(session: Session, user: User, deltas: Deltas) -> None:
+    if user.role not in OFFICIAL_ROLES:
+        deltas.add(day_of(user.created_at), "members", ["all"], 1)
+
+
+# --- badges --------------------------------------------------------------------------------
+
+BADGES = ("first_post", "accepted_answer", "top_reviewer", "idea_shipped", "regular")
+
+
+def grant(session: Session, user_id: int | None, code: str, content_id: int | None = None) -> None:
+    if user_id is None:
+        return
+    exists = session.scalar(select(Badge.id).where(Badge.user_id == user_id, Badge.code == code))
+    if exists is None:
+        session.add(Badge(user_id=user_id, code=code, content_id=content_id, granted_at=utcnow()))
+        session.flush()
+
+
+def badges_for_item(session: Session, item: ContentItem) -> None:
+    """Badges earned by writing ``item`` (a published contribution by a member)."""
+    if item.state != ContentState.PUBLISHED or item.author_id is None or item.kind not in ACTIVITY_METRICS:
+        return
+    if item.author_role in OFFICIAL_ROLES:
+        return
+    grant(session, item.author_id, "first_post", item.id)
+    if isinstance(item, Review):
+        reviews = session.scalar(
+            select(_count()).select_from(Review).where(
+                Review.reviewer_id == item.author_id, ContentItem.state == ContentState.PUBLISHED
+            )
+        )  # fmt: skip
+        if reviews >= TOP_REVIEWER_REVIEWS:
+            grant(session, item.author_id, "top_reviewer", item.id)
+    weeks = session.scalars(
+        select(DailyMetric.day).where(DailyMetric.scope == f"user:{item.author_id}", DailyMetric.metric == "posts",
+                                      DailyMetric.value > 0)
+    ).all()  # fmt: skip
+    if len({d.isocalendar()[:2] for d in weeks}) >= 4:
+        grant(session, item.author_id, "regular", item.id)
+
+
+def _count():  # noqa: ANN202
+    from sqlalchemy import func
+
+    return func.count()
+
+
+def accepted(session: Session, reply_id: int) -> None:
+    author = session.scalar(select(ContentItem.author_id).where(ContentItem.id == reply_id))
+    grant(session, author, "accepted_answer", reply_id)
+
+
+def idea_status(session: Session, idea_id: int, status: str) -> None:
+    if status == "done":
+        author = session.scalar(select(Idea.author_id).where(Idea.id == idea_id))
+        grant(session, author, "idea_shipped", idea_id)
+
+
+# --- rebuild -------------------------------------------------------------------------------
+
+
+def rebuild(session: Session, batch: int = 2000) -> int:
+    """Empty every rollup and recompute it from the content; returns items seen."""
+    for model in (DailyMetric, Engagement, ResponseSample, ContentTone):
+        session.execute(delete(model))
+    session.flush()
+    deltas = Deltas()
+    cache: dict = {}
+    seen = 0
+    kinds = list(ACTIVITY_METRICS) + ["brand_response"]
+    last_id = 0
+    while True:
+        items = session.scalars(
+            select(ContentItem).where(ContentItem.kind.in_(kinds), ContentItem.id > last_id)
+            .order_by(ContentItem.id).limit(batch)
+        ).all()  # fmt: skip
+        if not items:
+            break
+        # Questions first, then their answers, so each answer finds its sample.
+        for item in sorted(items, key=lambda i: (i.kind != "topic", i.id)):
+            sync_item(session, item, deltas, cache)
+            seen += 1
+        last_id = items[-1].id
+        session.flush()
+    for user in session.scalars(select(User)):
+        new_member(session, user, deltas)
+    deltas.flush(session)
+    _rebuild_badges(session)
+    return seen
+
+
+def _rebuild_badges(session: Session) -> None:
+    from sqlalchemy import func
+
+    posters = session.execute(
+        select(ContentItem.author_id, func.min(ContentItem.id))
+        .where(ContentItem.kind.in_(list(ACTIVITY_METRICS)), ContentItem.state == ContentState.PUBLISHED,
+               ContentItem.author_id.is_not(None), ContentItem.author_role.not_in(OFFICIAL_ROLES))
+        .group_by(ContentItem.author_id)
+    ).all()  # fmt: skip
+    for author_id, first_id in posters:
+        grant(session, author_id, "first_post", first_id)
+    for reply_id in session.scalars(
+        select(Topic.accepted_reply_id).where(Topic.accepted_reply_id.is_not(None))
+    ):
+        accepted(session, reply_id)
+    for idea_id in session.scalars(select(Idea.id).where(Idea.status == "done")):
+        idea_status(session, idea_id, "done")
+    reviewers = session.execute(
+        select(Review.reviewer_id, func.max(Review.id))
+        .where(ContentItem.state == ContentState.PUBLISHED, Review.reviewer_id.is_not(None))
+        .group_by(Review.reviewer_id)
+        .having(func.count() >= TOP_REVIEWER_REVIEWS)
+    ).all()  # fmt: skip
+    for reviewer_id, review_id in reviewers:
+        grant(session, reviewer_id, "top_reviewer", review_id)
+    rows = session.execute(
+        select(DailyMetric.scope, DailyMetric.day).where(DailyMetric.metric == "posts", DailyMetric.value > 0,
+                                                         DailyMetric.scope.like("user:%"))
+    ).all()  # fmt: skip
+    weeks: dict[int, set] = {}
+    for scope, day in rows:
+        weeks.setdefault(int(scope.split(":")[1]), set()).add(day.isocalendar()[:2])
+    for user_id, seen in weeks.items():
+        if len(seen) >= 4:
+            grant(session, user_id, "regular")
+
+
+def week_start(day: date) -> date:
+    return day - timedelta(days=day.weekday())
