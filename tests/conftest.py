@@ -101,9 +101,9 @@ def app(tmp_path, mail_server: MailServer, app_config: dict[str, Any]) -> Iterat
     app = create_app(make_config(tmp_path, mail_server, **app_config))
     request_started.connect(_fresh_globals, app)
     with app.app_context():
-        if backends.DATABASE_URL:
-            db.engine.connect().close()  # the schema exists; connect before any count
-        else:
+        if backends.DATABASE_URL and "SQLALCHEMY_DATABASE_URI" not in app_config:
+            db.engine.connect().close()  # the run's schema exists; connect before any count
+        else:  # SQLite, or a test module's own database (search's PostgreSQL backend tests)
             db.create_all()
         yield app
         db.session.remove()

@@ -93,3 +93,12 @@ class TestRateLimits:
         assert "Retry-After" in response.headers
         assert "too many requests" in response.get_data(as_text=True)
         assert client.get("/login").status_code == 200  # reading the form is not limited
+
+
+def test_nul_characters_are_a_clear_400_everywhere(client, login):
+    assert client.get("/search?q=a%00b").status_code == 400
+    assert client.get("/api/v1/topics?page=1%00").status_code == 400
+    assert client.post("/login", data={"login": "x\x00", "password": "y"}).status_code == 400
+    login("member")
+    api = client.patch("/api/v1/me", data='{"bio": "a\\u0000b"}', content_type="application/json")
+    assert api.status_code == 400 and api.get_json()["error"]["code"] == "bad_request"
