@@ -51,8 +51,8 @@ def _list_options():
 
 
 def _paged(where: list, page: int, per_page: int = PER_PAGE) -> Page:
-    page = max(1, page)
     total = db.session.scalar(select(func.count(Article.id)).where(*where)) or 0
+    page = min(max(1, page), max(1, -(-total // per_page)))  # any ?page= stays in range
     items = list(
         db.session.scalars(
             select(Article)

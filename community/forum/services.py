@@ -363,6 +363,11 @@ def move_topic(topic: Topic, category: ForumCategory | None, actor: User, reason
     topic.category_id = category.id
     refresh_category(previous)
     refresh_category(category.id)
+    from ..search.builders import requeue_children
+    from ..search.outbox import queue_reindex
+
+    queue_reindex("content", topic.id)  # the index files it (and its replies) under the new category
+    requeue_children(topic, "moved")
     return topic
 
 

@@ -316,7 +316,8 @@ def topic_tools(topic_id: int):
         services.pin_topic(topic, action == "pin", current_user, reason)
         message = _("The topic is pinned.") if action == "pin" else _("The topic is no longer pinned.")
     elif action == "move":
-        target = db.session.get(ForumCategory, request.form.get("category_id", type=int) or 0)
+        category_id = request.form.get("category_id", type=int) or 0
+        target = db.session.get(ForumCategory, category_id) if 0 < category_id < 2**31 else None
         services.move_topic(topic, target, current_user, reason)
         message = _("The topic is moved.")
     else:

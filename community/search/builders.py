@@ -28,6 +28,7 @@ from models import (
 from ..content.registry import _KINDS
 from ..markup import html_to_text
 from .documents import SearchDoc, register_source
+from .outbox import queue_reindex
 
 
 def _text(item) -> str:  # noqa: ANN001
@@ -118,6 +119,29 @@ def all_product_documents():  # noqa: ANN201
             yield doc
 
 
+def _children(item) -> list[int]:  # noqa: ANN001
+    """Items whose document shows ``item``'s title or place, or depends on its visibility."""
+    if isinstance(item, Topic):
+        return list(db.session.scalars(db.select(Reply.id).where(Reply.topic_id == item.id)))
+    if isinstance(item, Review):
+        return list(db.session.scalars(db.select(BrandResponse.id).where(BrandResponse.review_id == item.id)))
+    if isinstance(item, Idea):
+        return list(db.session.scalars(db.select(IdeaComment.id).where(IdeaComment.idea_id == item.id)))
+    if isinstance(item, Article):
+        return list(
+            db.session.scalars(db.select(ArticleComment.id).where(ArticleComment.article_id == item.id))
+        )
+    return []
+
+
+def requeue_children(item, change: str) -> None:  # noqa: ANN001
+    """A hidden, restored, deleted or retitled parent re-indexes its children: a reply
+    must not keep a hidden topic's title in search, nor outlive it there."""
+    if change in ("state", "edited", "moved"):
+        for child_id in _children(item):
+            queue_reindex("content", child_id)
+
+
 BUILDERS = {
     "topic": topic_document,
     "reply": reply_document,
@@ -131,6 +155,10 @@ BUILDERS = {
 
 
 def install() -> None:
+    from ..content.services import CHANGE_HOOKS
+
+    if requeue_children not in CHANGE_HOOKS:
+        CHANGE_HOOKS.append(requeue_children)
     for name, builder in BUILDERS.items():
         kind = _KINDS.get(name)
         if kind is not None:
