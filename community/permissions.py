@@ -402,6 +402,7 @@ def _notifications_inbox(user: Any, _obj: Any) -> bool:
 @rule("notifications.admin")
 def _notifications_admin(user: Any, _obj: Any) -> bool:
     """Webhooks and the log of failed deliveries."""
+    return is_admin(user)
 
 
 # --- dashboard ---------------------------------------------------------------------------
