@@ -10,6 +10,7 @@ from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from .extensions import db
@@ -188,9 +189,22 @@ def handle_domain_error(exc: DomainError):
     return response
 
 
+def _out_of_range(exc: Exception) -> bool:
+    """A number too large for a database column (SQLite raises OverflowError,
+    PostgreSQL a NumericValueOutOfRange DataError): the visitor's input, not a bug."""
+    if isinstance(exc, OverflowError):
+        return True
+    return (
+        isinstance(exc, DataError) and type(getattr(exc, "orig", None)).__name__ == "NumericValueOutOfRange"
+    )
+
+
 def handle_unexpected(exc: Exception):
     if isinstance(exc, HTTPException):
         return handle_http_exception(exc)
+    if _out_of_range(exc):
+        _rollback()
+        return _render(422, _("A number in the request is out of range."), "invalid_input")
     _rollback()
     log.exception("unhandled error on %s %s", request.method, request.path)
     return _render(500)

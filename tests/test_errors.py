@@ -102,3 +102,8 @@ def test_nul_characters_are_a_clear_400_everywhere(client, login):
     login("member")
     api = client.patch("/api/v1/me", data='{"bio": "a\\u0000b"}', content_type="application/json")
     assert api.status_code == 400 and api.get_json()["error"]["code"] == "bad_request"
+
+
+def test_numbers_beyond_a_column_are_a_422(client):
+    response = client.get("/api/v1/topics?category_id=-13555734845763373576841347465216")
+    assert response.status_code == 422 and response.get_json()["error"]["code"] == "invalid_input"
