@@ -216,6 +216,9 @@ def test_api(app, users, product, client, login):
     assert {"/api/v1/products/{product_id}/reviews", "/api/v1/reviews/{review_id}/response"} <= set(spec)
 
 
+# 20 writer threads, each also running after-commit work (search drain, dashboard and
+# notification listeners) on its own connection: a pool to match, as a server would size it.
+@pytest.mark.parametrize("app_config", [{"SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 30, "max_overflow": 30}}])
 def test_aggregates_exact_under_concurrent_writers(app, product):
     members = [UserFactory() for _ in range(20)]
     db.session.commit()
