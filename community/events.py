@@ -15,6 +15,9 @@ Payloads carry ids, never ORM objects: listeners load what they need.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from blinker import Namespace, Signal
@@ -43,8 +46,24 @@ member_mentioned = _signals.signal("member-mentioned")
 _PENDING = "community.pending_events"
 
 
+_muted: ContextVar[bool] = ContextVar("community_events_muted", default=False)
+
+
+@contextmanager
+def muted() -> Iterator[None]:
+    """Announce nothing while importing history (the demo seeder): no notifications,
+    webhooks or per-event counters for it; rebuild commands derive those instead."""
+    token = _muted.set(True)
+    try:
+        yield
+    finally:
+        _muted.reset(token)
+
+
 def announce(signal: Signal, **payload: Any) -> None:
     """Queue ``signal`` to be sent with ``payload`` after the current commit."""
+    if _muted.get():
+        return
     session = db.session()
     session.info.setdefault(_PENDING, []).append((signal, payload))
 
