@@ -204,7 +204,8 @@ def handle_unexpected(exc: Exception):
         return handle_http_exception(exc)
     if _out_of_range(exc):
         _rollback()
-        return _render(422, _("A number in the request is out of range."), "invalid_input")
+        # No row can have such a number: nothing is found (as for an id in the path).
+        return _render(404, _("A number in the request is out of range."), "not_found")
     _rollback()
     log.exception("unhandled error on %s %s", request.method, request.path)
     return _render(500)
