@@ -13,7 +13,8 @@ the scheme) and on every response in production, where the site must be HTTPS.
 
 from __future__ import annotations
 
-from flask import Flask, Response, abort, current_app, request
+from flask import Flask, Response, current_app, request
+from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -64,23 +65,26 @@ def security_headers(response: Response) -> Response:
     return response
 
 
-def reject_nul_characters() -> None:
-    """No text people write contains NUL, and PostgreSQL refuses it inside strings: a
-    request carrying one (in the query, a form or a JSON body) is a 400, not a 500."""
-    values = [v for vs in request.args.listvalues() for v in vs] + list((request.view_args or {}).values())
+def strip_nul_characters() -> None:
+    """No text people write contains NUL, and PostgreSQL refuses it inside strings (a
+    500): remove it from the query, the form and JSON bodies before any view reads them."""
+    if any("\x00" in v for vs in request.args.listvalues() for v in vs):
+        request.__dict__["args"] = _cleaned(request.args)
     if request.method in ("POST", "PUT", "PATCH", "DELETE"):
-        if request.mimetype == "application/json" or request.is_json:
+        if request.is_json:
             raw = request.get_data(cache=True)
             if b"\\u0000" in raw or b"\x00" in raw:
-                abort(400)
-        else:
-            values.extend(v for vs in request.form.listvalues() for v in vs)
-    if any(isinstance(v, str) and "\x00" in v for v in values):
-        abort(400)
+                request._cached_data = raw.replace(b"\\u0000", b"").replace(b"\x00", b"")
+        elif any("\x00" in v for vs in request.form.listvalues() for v in vs):
+            request.__dict__["form"] = _cleaned(request.form)
+
+
+def _cleaned(values: MultiDict) -> ImmutableMultiDict:
+    return ImmutableMultiDict([(k, v.replace("\x00", "")) for k, v in values.items(multi=True)])
 
 
 def init_security(app: Flask) -> None:
     app.config.setdefault("CONTENT_SECURITY_POLICY", CONTENT_SECURITY_POLICY)
     app.config.setdefault("HSTS_MAX_AGE", 365 * 24 * 3600)
     app.after_request(security_headers)
-    app.before_request(reject_nul_characters)
+    app.before_request(strip_nul_characters)
