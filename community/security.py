@@ -13,6 +13,8 @@ the scheme) and on every response in production, where the site must be HTTPS.
 
 from __future__ import annotations
 
+import json
+
 from flask import Flask, Response, current_app, request
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 
@@ -73,10 +75,23 @@ def strip_nul_characters() -> None:
     if request.method in ("POST", "PUT", "PATCH", "DELETE"):
         if request.is_json:
             raw = request.get_data(cache=True)
-            if b"\\u0000" in raw:  # a raw NUL byte is not JSON: the parser refuses it
-                request._cached_data = raw.replace(b"\\u0000", b"")
+            if b"\\u0000" in raw:  # only valid JSON is cleaned; the parser refuses the rest
+                try:
+                    request._cached_data = json.dumps(_no_nul(json.loads(raw))).encode()
+                except ValueError:
+                    pass
         elif any("\x00" in v for vs in request.form.listvalues() for v in vs):
             request.__dict__["form"] = _cleaned(request.form)
+
+
+def _no_nul(value):  # noqa: ANN001, ANN202
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list):
+        return [_no_nul(v) for v in value]
+    if isinstance(value, dict):
+        return {_no_nul(k): _no_nul(v) for k, v in value.items()}
+    return value
 
 
 def _cleaned(values: MultiDict) -> ImmutableMultiDict:
