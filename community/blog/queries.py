@@ -52,7 +52,9 @@ def _list_options():
 
 def _paged(where: list, page: int, per_page: int = PER_PAGE) -> Page:
     total = db.session.scalar(select(func.count(Article.id)).where(*where)) or 0
-    page = min(max(1, page), max(1, -(-total // per_page)))  # any ?page= stays in range
+    page = max(1, page)
+    if page > max(1, -(-total // per_page)):
+        return Page([], page, total, per_page)  # past the end: the view answers 404, no OFFSET overflow
     items = list(
         db.session.scalars(
             select(Article)
