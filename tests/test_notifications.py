@@ -442,3 +442,200 @@ def test_pages_have_fixed_query_counts(client, login, question, users, count_que
         counts.append((q1.count, q2.count, q3.count))
         seed(6)
     assert counts[0] == counts[1]
+
+
+# --- every kind of notification, once per event, never for one's own action -------------------------------
+
+
+def test_plain_reply_notifies_the_topic_author_with_the_reply_kind(question, users):
+    replier = UserFactory()
+    db.session.commit()
+    reply = forum.reply(question, replier, "The Dôme 2 is fine up to 2,500 m.")
+    db.session.commit()
+    [note] = _notes(users["member"])
+    assert (note.kind, note.content_id, note.actor_id) == ("reply", reply.id, replier.id)
+
+
+def test_quote_and_mention_of_the_same_person_notify_once(question, users):
+    helper, other = UserFactory(), UserFactory()
+    db.session.commit()
+    first = forum.reply(question, helper, "Take a four-season tent.")
+    db.session.commit()
+    forum.reply(
+        question,
+        other,
+        f"> Take a four-season tent.\n>\n> — [x](/forum/p/{first.id})\n\n@{helper.username} which one?",
+    )
+    db.session.commit()
+    # Quoted, mentioned and watching the topic (auto-watch): one notification, the most specific reason.
+    assert [n.kind for n in _notes(helper)] == ["mention"]
+
+
+def _idea_with_voter(users):
+    from community.ideas import services as ideas
+
+    idea = ideas.create_idea(users["member"], "A lighter stove", "Please make it lighter.", language="en")
+    db.session.commit()
+    voter = UserFactory()
+    db.session.commit()
+    ideas.vote(idea, voter)
+    db.session.commit()
+    return idea, voter
+
+
+def test_idea_status_reaches_voters_and_followers_once_each(users):
+    from community.ideas import services as ideas
+
+    idea, voter = _idea_with_voter(users)
+    follower, tracker, muted_voter = UserFactory(), UserFactory(), UserFactory()
+    db.session.commit()
+    services.set_watch(follower, "idea", idea.id, "watch")
+    services.set_watch(tracker, "idea", idea.id, "track")
+    services.set_watch(voter, "idea", idea.id, "watch")  # voter and follower: still one notification
+    ideas.vote(idea, muted_voter)
+    services.set_watch(muted_voter, "idea", idea.id, "mute")
+    db.session.commit()
+    ideas.change_status(idea, users["staff"], "planned", "We are on it.")
+    db.session.commit()
+    for person in (voter, follower, tracker, users["member"]):
+        assert [n.kind for n in _notes(person)] == ["idea_status"], person.username
+    assert _notes(muted_voter) == []
+    assert _notes(users["staff"]) == []  # the actor
+    emailed = set(db.session.scalars(select(EmailDelivery.user_id)))
+    assert follower.id in emailed and voter.id in emailed and tracker.id not in emailed  # track: in-app only
+
+
+def test_own_status_change_on_an_idea_one_voted_for_notifies_nobody_else_twice(users):
+    from community.ideas import services as ideas
+
+    idea = ideas.create_idea(users["staff"], "Spare poles", "Sell spare tent poles.", language="en")
+    db.session.commit()
+    ideas.change_status(idea, users["staff"], "planned", "Soon in the shop.")
+    db.session.commit()
+    assert _notes(users["staff"]) == []  # author, voter and actor at once: nothing for one's own action
+
+
+def test_comment_on_an_idea_notifies_its_author_and_followers(users):
+    from community.ideas import services as ideas
+
+    idea, voter = _idea_with_voter(users)
+    commenter = UserFactory()
+    db.session.commit()
+    services.set_watch(voter, "idea", idea.id, "watch")
+    db.session.commit()
+    comment = ideas.add_comment(idea, commenter, "Titanium would do it.")
+    db.session.commit()
+    [note] = _notes(users["member"])
+    assert (note.kind, note.content_id) == ("comment", comment.id)
+    assert [n.kind for n in _notes(voter)] == ["activity"]
+    assert _notes(commenter) == []
+    assert (
+        db.session.scalar(
+            select(Watch.level).where(Watch.user_id == commenter.id, Watch.target_type == "idea")
+        )
+        == "watch"
+    )  # commenters watch the idea
+    ideas.add_comment(idea, users["member"], "Thanks, good idea.")  # the author's own comment
+    db.session.commit()
+    assert len(_notes(users["member"])) == 1
+    assert [n.kind for n in _notes(commenter)] == ["activity"]
+
+
+def test_comment_on_an_article_and_a_reply_to_a_comment(users):
+    from community.blog import services as blog
+    from community.blog.services import ArticleData
+
+    article = blog.create_article(
+        users["staff"], ArticleData(title="Pitching in the wind", body="Face the door downwind.",
+                                    summary="Wind", status="published", language="en"),
+    )  # fmt: skip
+    db.session.commit()
+    reader, other = UserFactory(), UserFactory()
+    db.session.commit()
+    first = blog.add_comment(article, reader, "Useful, thanks.")
+    db.session.commit()
+    [note] = _notes(users["staff"])
+    assert (note.kind, note.content_id) == ("comment", first.id)
+    answer = blog.add_comment(article, other, "Agreed.", parent_id=first.id)
+    db.session.commit()
+    assert [n.kind for n in _notes(reader)] == ["reply"]
+    assert [(n.kind, n.content_id) for n in _notes(users["staff"])][-1] == ("comment", answer.id)
+    blog.add_comment(article, users["staff"], "Glad it helps.")  # the author's own comment
+    db.session.commit()
+    assert len(_notes(users["staff"])) == 2
+
+
+def test_moderation_decisions_are_notified_to_the_author(question, users):
+    from community.moderation import services as moderation
+
+    reply = forum.reply(question, users["member"], "My own follow-up.")
+    db.session.commit()
+    moderation.moderate(reply, users["moderator"], "hide", "Off topic")
+    db.session.commit()
+    [hidden] = _notes(users["member"])
+    assert (
+        hidden.kind == "moderation"
+        and hidden.title == "Off topic"
+        and hidden.actor_id == users["moderator"].id
+    )
+    moderation.moderate(reply, users["moderator"], "restore", "On second thought, fine")
+    db.session.commit()
+    moderation.moderate(reply, users["moderator"], "hide", "Off topic after all")  # the same change again
+    db.session.commit()
+    moderation.moderate(reply, users["moderator"], "delete", "Duplicate")
+    db.session.commit()
+    assert [n.kind for n in _notes(users["member"])] == ["moderation"] * 4
+    assert _notes(users["moderator"]) == []
+    assert "Duplicate" in [n.title for n in _notes(users["member"])]
+    # A sanction is a decision about the member too.
+    moderation.sanction(users["moderator"], users["member"], "silence", "Cool down", days=1)
+    db.session.commit()
+    assert [n.kind for n in _notes(users["member"])] == ["moderation"] * 5
+
+
+def test_a_moderator_acting_on_their_own_post_or_an_author_deleting_is_not_notified(question, users):
+    from community.content import services as content
+    from community.moderation import services as moderation
+
+    own = forum.reply(question, users["moderator"], "Posted by the moderator.")
+    db.session.commit()
+    moderation.moderate(own, users["moderator"], "hide", "Testing")
+    db.session.commit()
+    assert _notes(users["moderator"]) == []
+    mine = forum.reply(question, users["member"], "I will delete this.")
+    db.session.commit()
+    content.delete_by_author(mine, users["member"])
+    db.session.commit()
+    assert [n.kind for n in _notes(users["member"])] == ["reply"]  # the moderator's reply, no "moderation"
+
+
+def test_watching_a_category_brings_new_topics_and_muting_it_silences_them(category, users):
+    fan, quiet = UserFactory(), UserFactory()
+    db.session.commit()
+    services.set_watch(fan, "category", category.id, "watch")
+    services.set_watch(quiet, "category", category.id, "mute")
+    db.session.commit()
+    topic = forum.open_topic(
+        category, users["member"], "Stove for winter?", "Gas or liquid fuel?", "question", "en"
+    )
+    db.session.commit()
+    [note] = _notes(fan)
+    assert (note.kind, note.content_id) == ("activity", topic.id)
+    assert _notes(quiet) == [] and _notes(users["member"]) == []
+
+
+def test_normal_level_is_kept_when_replying_again_and_overrides_the_category(question, category, users):
+    fan = UserFactory()
+    db.session.commit()
+    services.set_watch(fan, "category", category.id, "watch")
+    services.set_watch(fan, "topic", question.id, "normal")
+    db.session.commit()
+    forum.reply(question, fan, "Following this one loosely.")
+    db.session.commit()
+    assert (
+        db.session.scalar(select(Watch.level).where(Watch.user_id == fan.id, Watch.target_type == "topic"))
+        == "normal"
+    )  # auto-watch does not undo a choice
+    forum.reply(question, users["staff"], "An answer.")
+    db.session.commit()
+    assert _notes(fan) == []  # normal on the topic wins over the watched category
