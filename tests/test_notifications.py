@@ -13,11 +13,13 @@ from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
+from flask_login import AnonymousUserMixin
 from sqlalchemy import select
 
 from community.forum import services as forum
 from community.notifications import services, webhooks
 from models import (
+    ContentItem,
     EmailDelivery,
     ForumCategory,
     Notification,
@@ -351,6 +353,49 @@ def test_webhook_receives_signed_delivery(client, login, category, users, receiv
     assert "ping" in page and "question.created" in page
 
 
+def test_flag_raised_is_delivered_signed_without_the_flaggers_identity(
+    client, login, question, users, receiver
+):
+    from community.moderation import services as moderation
+
+    login("admin")
+    page = client.get("/admin/webhooks").get_data(as_text=True)
+    assert 'value="flag.raised"' in page  # offered on the admin page
+    assert (
+        client.post("/admin/webhooks", data={"url": receiver.url, "events": ["flag.raised"]}).status_code
+        == 302
+    )
+    flagger = UserFactory()
+    db.session.commit()
+    reply = forum.reply(question, users["member"], "Buy cheap tents at spam.example!")
+    db.session.commit()
+    assert receiver.requests == []  # a new reply is not a subscribed event
+    flag = moderation.flag(reply, flagger, "spam", note="Private note to the moderators.")
+    db.session.commit()
+    [(headers, body)] = receiver.requests
+    hook = db.session.scalar(select(Webhook))
+    assert (
+        headers["X-Rassembleur-Signature"]
+        == "sha256=" + hmac.new(hook.secret.encode(), body, hashlib.sha256).hexdigest()
+    )
+    assert headers["X-Rassembleur-Event"] == "flag.raised"
+    payload = json.loads(body)
+    assert payload["event"] == "flag.raised"
+    assert payload["data"] == {
+        "flag_id": flag.id, "content_id": reply.id, "kind": "reply", "reason": "spam", "url": f"/c/{reply.id}",
+    }  # fmt: skip
+    assert "Private note" not in body.decode()  # neither the flagger nor their note leave the site
+    delivery = db.session.scalar(select(WebhookDelivery).where(WebhookDelivery.event == "flag.raised"))
+    assert delivery.status == "ok" and delivery.response_status == 200
+    # A refused flag (the same member again) announces nothing.
+    from community.errors import Conflict
+
+    with pytest.raises(Conflict):
+        moderation.flag(reply, flagger, "spam")
+    db.session.rollback()
+    assert len(receiver.requests) == 1
+
+
 def test_webhook_failure_is_logged_and_retried(app, runner, users, receiver):
     receiver.status = 500
     hook = webhooks.create(users["admin"], receiver.url, ["idea.created"])
@@ -639,3 +684,200 @@ def test_normal_level_is_kept_when_replying_again_and_overrides_the_category(que
     forum.reply(question, users["staff"], "An answer.")
     db.session.commit()
     assert _notes(fan) == []  # normal on the topic wins over the watched category
+
+
+# --- the watch control on pages ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def pages(app, question, category, users):
+    """A topic (the member's question), a category, an idea and a product, with their paths."""
+    from community.ideas import services as ideas
+    from models import Product, ProductCategory
+
+    idea = ideas.create_idea(users["staff"], "Spare poles", "Sell spare tent poles.", language="en")
+    pcat = ProductCategory(slug="tents", name_en="Tents", name_fr="Tentes")
+    db.session.add(pcat)
+    db.session.flush()
+    product = Product(slug="dome", name_en="Dome 2", name_fr="Dôme 2", category_id=pcat.id)
+    db.session.add(product)
+    db.session.commit()
+    return {
+        "topic": (question.id, f"/forum/t/{question.slug}/{question.id}"),
+        "category": (category.id, f"/forum/c/{category.slug}"),
+        "idea": (idea.id, f"/ideas/{idea.id}"),
+        "product": (product.id, f"/products/{product.slug}"),
+    }
+
+
+def _control(page: str, target_type: str, target_id: int) -> str | None:
+    import re
+
+    found = re.search(
+        rf'<div class="watch-control[^"]*" id="watch-{target_type}-{target_id}" data-level="(\w+)"', page
+    )
+    return found.group(1) if found else None
+
+
+def test_watch_control_shows_the_level_and_is_hidden_for_visitors(client, login, pages, users):
+    for target_type, (_target_id, path) in pages.items():
+        page = client.get(path).get_data(as_text=True)
+        assert "watch-control" not in page, target_type
+    login("member")
+    levels = {t: _control(client.get(path).get_data(as_text=True), t, i) for t, (i, path) in pages.items()}
+    # The member asked the question: they watch it by default.
+    assert levels == {"topic": "watch", "category": "normal", "idea": "normal", "product": "normal"}
+    page = client.get(pages["topic"][1]).get_data(as_text=True)
+    assert "Notifications: <strong>Watching</strong>" in page
+    assert 'value="watch" aria-pressed="true"' in page and 'value="mute" aria-pressed="false"' in page
+    assert 'action="/watch/topic/' in page and 'name="csrf_token"' in page
+    assert "By default, you watch what you create or reply to." in page
+    users["member"].locale = "fr"
+    db.session.commit()
+    french = client.get(pages["topic"][1]).get_data(as_text=True)
+    assert "Notifications : <strong>Surveillé</strong>" in french and "Silencieux" in french
+
+
+def test_watch_control_posts_and_redirects_back_without_js(client, login, pages, users):
+    login("member")
+    for target_type, (target_id, path) in pages.items():
+        response = client.post(f"/watch/{target_type}/{target_id}", data={"level": "mute", "next": path})
+        assert response.status_code == 302 and response.location == path, target_type
+        page = client.get(path).get_data(as_text=True)
+        assert _control(page, target_type, target_id) == "mute"
+        assert "Notifications for this page: Muted." in page  # the flash
+    rows = db.session.scalars(select(Watch).where(Watch.user_id == users["member"].id)).all()
+    assert {(w.target_type, w.level) for w in rows} == {(t, "mute") for t in pages}
+    # An unsafe "next" falls back to the target's own page.
+    topic_id = pages["topic"][0]
+    response = client.post(
+        f"/watch/topic/{topic_id}", data={"level": "track", "next": "https://evil.example/"}
+    )
+    assert response.location == f"/c/{topic_id}"
+
+
+def test_watch_control_with_htmx_returns_the_control(client, login, pages):
+    login("member")
+    idea_id = pages["idea"][0]
+    response = client.post(
+        f"/watch/idea/{idea_id}",
+        data={"level": "track", "next": pages["idea"][1]},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert _control(html, "idea", idea_id) == "track" and "<html" not in html
+    assert 'role="status"' in html and "Notifications for this idea" in html
+    assert f'name="next" value="{pages["idea"][1]}"' in html
+
+
+def test_topic_shows_the_level_inherited_from_its_category(client, login, pages, users):
+    other = UserFactory(username="other")
+    db.session.commit()
+    services.set_watch(other, "category", pages["category"][0], "track")
+    db.session.commit()
+    from tests.factories import PASSWORD
+
+    assert client.post("/login", data={"login": "other", "password": PASSWORD}).status_code == 302
+    page = client.get(pages["topic"][1]).get_data(as_text=True)
+    assert _control(page, "topic", pages["topic"][0]) == "track" and "(from the category)" in page
+
+
+def test_watch_refuses_bad_input_and_changes_nothing(app, client, login, pages, users):
+    topic_id = pages["topic"][0]
+    assert (
+        client.post(f"/watch/topic/{topic_id}", data={"level": "mute"}).status_code == 302
+    )  # visitor: sign in
+    login("member")
+    before = db.session.scalars(select(Watch.level).where(Watch.user_id == users["member"].id)).all()
+    french = client.post(
+        f"/watch/topic/{topic_id}", data={"level": "loud"}, headers={"Accept-Language": "fr"}
+    )
+    assert french.status_code == 422 and "Choisissez un niveau de notification." in french.get_data(
+        as_text=True
+    )
+    assert client.post(f"/watch/topic/{topic_id}", data={}).status_code == 422
+    assert client.post("/watch/topic/999999", data={"level": "mute"}).status_code == 404
+    assert client.post(f"/watch/idea/{topic_id}", data={"level": "mute"}).status_code == 404  # not an idea
+    assert client.post("/watch/user/1", data={"level": "mute"}).status_code == 404
+    app.config["WTF_CSRF_ENABLED"] = True
+    assert client.post(f"/watch/topic/{topic_id}", data={"level": "mute"}).status_code == 400
+    app.config["WTF_CSRF_ENABLED"] = False
+    db.session.expire_all()
+    assert db.session.scalars(select(Watch.level).where(Watch.user_id == users["member"].id)).all() == before
+
+
+def test_what_one_cannot_see_cannot_be_watched(client, login, pages, users):
+    from community.moderation import services as moderation
+    from models import Product
+
+    topic_id, idea_id = pages["topic"][0], pages["idea"][0]
+    idea = db.session.get(ContentItem, idea_id)
+    moderation.moderate(idea, users["moderator"], "hide", "Spam")
+    db.session.get(Product, pages["product"][0]).active = False
+    db.session.commit()
+    login("member")
+    assert client.post(f"/watch/idea/{idea_id}", data={"level": "watch"}).status_code == 404
+    assert client.post(f"/watch/product/{pages['product'][0]}", data={"level": "watch"}).status_code == 404
+    assert client.post(f"/watch/topic/{topic_id}", data={"level": "watch"}).status_code == 302
+    client.post("/logout")
+    login("staff")  # staff see inactive products, and the idea they wrote while hidden
+    assert client.post(f"/watch/product/{pages['product'][0]}", data={"level": "watch"}).status_code == 302
+    assert client.post(f"/watch/idea/{idea_id}", data={"level": "watch"}).status_code == 302
+
+
+def test_watch_control_costs_one_query_whatever_the_data(client, login, pages, users, count_queries):
+    from community.ideas import services as ideas
+    from community.reviews import services as reviews
+    from models import Product
+
+    topic = db.session.get(ContentItem, pages["topic"][0])
+    idea = db.session.get(ContentItem, pages["idea"][0])
+    product = db.session.get(Product, pages["product"][0])
+    category = db.session.get(ForumCategory, pages["category"][0])
+
+    def seed(n):
+        for i in range(n):
+            someone = UserFactory()
+            db.session.flush()
+            forum.reply(topic, someone, f"Reply {i} {n}.")
+            forum.open_topic(category, someone, f"Topic {i} {n}?", "Body.", "discussion", "en")
+            ideas.add_comment(idea, someone, f"Comment {i} {n}.")
+            reviews.write_review(
+                product,
+                someone,
+                rating=3,
+                title=f"Review {i} {n}",
+                body="Fine tent, a bit heavy for long hikes though.",
+            )
+            for target_type, (target_id, _path) in pages.items():
+                services.set_watch(someone, target_type, target_id, "watch")
+        db.session.commit()
+
+    def measure():
+        counts = {}
+        for target_type, (_target_id, path) in pages.items():
+            client.get(path)  # first visits record reads
+            with count_queries() as q:
+                assert client.get(path).status_code == 200
+            counts[target_type] = q.count
+        return counts
+
+    from community.notifications.queries import watch_state
+
+    ids = (users["member"].id, topic.id, category.id)  # loaded before counting
+    with count_queries() as q:
+        state = watch_state(users["member"], "topic", ids[1], ("category", ids[2]))
+    assert q.count == 1 and state.level == "watch"
+    with count_queries() as q:
+        assert watch_state(AnonymousUserMixin(), "topic", topic.id) is None
+    assert q.count == 0
+    seed(1)
+    client.get("/")
+    visitor = measure()
+    login("member")
+    member = measure()
+    seed(5)
+    assert measure() == member  # fixed, whatever the number of posts and watchers
+    client.post("/logout")
+    assert measure() == visitor
