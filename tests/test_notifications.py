@@ -24,6 +24,7 @@ from models import (
     ForumCategory,
     Notification,
     StaffClaim,
+    User,
     Watch,
     Webhook,
     WebhookDelivery,
@@ -881,3 +882,53 @@ def test_watch_control_costs_one_query_whatever_the_data(client, login, pages, u
     assert measure() == member  # fixed, whatever the number of posts and watchers
     client.post("/logout")
     assert measure() == visitor
+
+
+# --- demo data and the webhook switch ---------------------------------------------------------------------
+
+
+def test_demo_seed_gives_the_member_a_bell_an_inbox_watches_and_a_disabled_webhook(
+    app, runner, client, receiver
+):
+    result = runner.invoke(args=["demo", "seed"])
+    assert result.exit_code == 0, result.output
+    member = db.session.scalar(select(User).where(User.username == "member"))
+    notes = _notes(member)
+    assert len(notes) >= 5 and {"reply", "idea_status"} <= {n.kind for n in notes}
+    assert sum(n.read_at is None for n in notes) == 4
+    assert all(n.actor_id != member.id and n.url == f"/c/{n.content_id}" for n in notes)
+    levels = {
+        (w.target_type, w.level) for w in db.session.scalars(select(Watch).where(Watch.user_id == member.id))
+    }
+    assert {("topic", "watch"), ("category", "watch"), ("product", "track")} <= levels
+    [hook] = db.session.scalars(select(Webhook)).all()
+    assert hook.active is False and hook.url.startswith("https://") and "flag.raised" in hook.event_list
+    assert db.session.scalar(select(EmailDelivery)) is None  # history e-mails nobody
+    from community.demo import demo_password
+
+    assert client.post("/login", data={"login": "member", "password": demo_password("member")}).status_code == 302
+    assert 'data-unread="4"' in client.get("/").get_data(as_text=True)
+    page = client.get("/notifications").get_data(as_text=True)
+    assert notes[-1].title in page
+
+
+def test_a_disabled_webhook_receives_nothing_until_enabled(client, login, category, users, receiver):
+    hook = webhooks.create(users["admin"], receiver.url, ["topic.created"])
+    db.session.commit()
+    login("admin")
+    assert client.post(f"/admin/webhooks/{hook.id}/active", data={"active": "0"}).status_code == 302
+    assert "Disabled" in client.get("/admin/webhooks").get_data(as_text=True)
+    forum.open_topic(
+        category, users["member"], "Trip report: GR20", "Two weeks in Corsica.", "discussion", "en"
+    )
+    db.session.commit()
+    assert receiver.requests == [] and db.session.scalar(select(WebhookDelivery)) is None
+    client.post(f"/admin/webhooks/{hook.id}/active", data={"active": "1"})
+    forum.open_topic(category, users["member"], "Trip report: Vercors", "Three days.", "discussion", "en")
+    db.session.commit()
+    assert [json.loads(body)["event"] for _h, body in receiver.requests] == ["topic.created"]
+    client.post("/logout")
+    login("member")
+    assert client.post(f"/admin/webhooks/{hook.id}/active", data={"active": "0"}).status_code == 403
+    db.session.expire_all()
+    assert db.session.get(Webhook, hook.id).active is True

@@ -337,6 +337,21 @@ def webhook_test(hook_id: int):
     return redirect(url_for("notifications.admin_webhooks"))
 
 
+@bp.post("/admin/webhooks/<int:hook_id>/active")
+@login_required
+def webhook_active(hook_id: int):
+    _admin()
+    if not EmptyForm().validate_on_submit():
+        raise PermissionDenied()
+    hook = db.session.get(Webhook, hook_id)
+    if hook is None:
+        raise NotFound()
+    webhooks.set_active(current_user, hook, request.form.get("active") == "1")
+    db.session.commit()
+    flash(_("Webhook enabled.") if hook.active else _("Webhook disabled: it receives nothing."), "success")
+    return redirect(url_for("notifications.admin_webhooks"))
+
+
 @bp.post("/admin/webhooks/<int:hook_id>/delete")
 @login_required
 def webhook_delete(hook_id: int):

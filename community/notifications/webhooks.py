@@ -67,6 +67,13 @@ def create(actor: User, url: str, event_names: list[str]) -> Webhook:
     return hook
 
 
+def set_active(actor: User, hook: Webhook, active: bool) -> None:
+    """Pause or resume deliveries to an endpoint (a paused one receives nothing)."""
+    if not can(actor, "notifications.admin"):
+        raise PermissionDenied()
+    hook.active = bool(active)
+
+
 def remove(actor: User, hook: Webhook) -> None:
     if not can(actor, "notifications.admin"):
         raise PermissionDenied()
