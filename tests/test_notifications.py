@@ -906,7 +906,10 @@ def test_demo_seed_gives_the_member_a_bell_an_inbox_watches_and_a_disabled_webho
     assert db.session.scalar(select(EmailDelivery)) is None  # history e-mails nobody
     from community.demo import demo_password
 
-    assert client.post("/login", data={"login": "member", "password": demo_password("member")}).status_code == 302
+    assert (
+        client.post("/login", data={"login": "member", "password": demo_password("member")}).status_code
+        == 302
+    )
     assert 'data-unread="4"' in client.get("/").get_data(as_text=True)
     page = client.get("/notifications").get_data(as_text=True)
     assert notes[-1].title in page
