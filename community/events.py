@@ -42,6 +42,8 @@ member_sanctioned = _signals.signal("member-sanctioned")
 user_registered = _signals.signal("user-registered")
 # Payload: content_id, user_ids (members named with @username in that content).
 member_mentioned = _signals.signal("member-mentioned")
+# Payload: flag_id, content_id, kind, reason (a member reported an item to the moderators).
+flag_raised = _signals.signal("flag-raised")
 
 _PENDING = "community.pending_events"
 

@@ -405,6 +405,16 @@ def _notifications_admin(user: Any, _obj: Any) -> bool:
     return is_admin(user)
 
 
+@rule("notifications.watch")
+def _notifications_watch(user: Any, target: Any) -> bool:
+    """Watch, track or mute a topic, idea, category or product the member can see."""
+    if not is_member(user):
+        return False
+    if isinstance(target, ContentItem):
+        return _view_content(user, target)
+    return target is None or getattr(target, "active", True) or is_staff(user)
+
+
 # --- dashboard ---------------------------------------------------------------------------
 
 

@@ -47,6 +47,12 @@ CONTENT_TABLE: dict[str, dict[str, set[str]]] = {
         "author": {"published", "pending", "hidden"}, "staff": {"published"}, "moderator": ALL,
         "admin": ALL, "suspended": {"published"}, "scoped_moderator": {"published"}, "silenced": {"published"},
     },
+    # Watching needs an active account and an item one can see.
+    "notifications.watch": {
+        "unconfirmed": {"published"}, "member": {"published"}, "author": {"published", "pending", "hidden"},
+        "staff": {"published"}, "moderator": ALL, "admin": ALL, "scoped_moderator": {"published"},
+        "silenced": {"published"},
+    },
     "content.edit": {
         "author": {"published", "pending"}, "moderator": {"published", "pending", "hidden"},
         "admin": {"published", "pending", "hidden"},

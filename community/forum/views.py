@@ -16,6 +16,7 @@ from ..errors import DomainError, NotFound, PermissionDenied
 from ..extensions import db
 from ..forms import EmptyForm
 from ..i18n import current_language
+from ..notifications.queries import watch_state
 from ..permissions import can
 from . import queries, services
 from .forms import CategoryForm, EditForm, PostForm, TopicForm
@@ -164,6 +165,7 @@ def _topic_list(category):  # noqa: ANN001, ANN202
     return render_template(
         "forum/category.html", category=category, result=result, marks=marks, sort=sort, filter=filter_,
         language=language, lang=current_language(), form=EmptyForm(),
+        watch=watch_state(current_user, "category", category.id) if category else None,
     )  # fmt: skip
 
 
@@ -357,6 +359,7 @@ def topic(slug: str, topic_id: int):
         liked=liked, previous_mark=previous_mark, form=PostForm(formdata=None, language=current_language()),
         action_form=EmptyForm(), topic_url=topic_url, lang=current_language(),
         move_targets=queries.categories() if can(current_user, "forum.moderate_topic", topic) else [],
+        watch=watch_state(current_user, "topic", topic.id, ("category", topic.category_id)),
     )  # fmt: skip
     # Rendered first: the commit expires what the template reads.
     services.record_view(topic.id, current_user, seen)

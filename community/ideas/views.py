@@ -16,6 +16,7 @@ from ..demo import SEEDERS
 from ..errors import DomainError, NotFound, PermissionDenied
 from ..forms import EmptyForm
 from ..i18n import current_language
+from ..notifications.queries import watch_state
 from ..permissions import can
 from ..urls import is_safe_next
 from . import queries, services
@@ -137,6 +138,7 @@ def _render_idea(
         moved_votes=queries.votes_moved_here(idea.id), voted=idea.id in voted,
         status_form=status_form or StatusForm(status=idea.status), comment_form=comment_form or CommentForm(),
         merge_form=merge_form or MergeForm(prefix="merge"), empty_form=EmptyForm(),
+        watch=None if archived else watch_state(current_user, "idea", idea.id),
     ), code  # fmt: skip
 
 

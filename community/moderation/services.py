@@ -166,6 +166,7 @@ def flag(item: ContentItem, user: User, reason: str, note: str = "") -> Flag:
             db.session.add(new)
     except IntegrityError:
         raise Conflict(_l("You have already flagged this."), code="already_flagged") from None
+    events.announce(events.flag_raised, flag_id=new.id, content_id=item.id, kind=item.kind, reason=reason)
     if (
         item.state == ContentState.PUBLISHED
         and _flags_can_hide(item)

@@ -12,11 +12,13 @@ from __future__ import annotations
 from flask import Flask
 
 _connected = False
+SEEDER = "community.notifications.demo.seed_notifications"
 
 
 def init_app(app: Flask) -> None:
     global _connected
     from ..api import register
+    from ..demo import SEEDERS
     from . import listeners
     from .api import blp
     from .cli import notifications_cli
@@ -29,3 +31,5 @@ def init_app(app: Flask) -> None:
     register(app, blp)
     app.cli.add_command(notifications_cli)
     app.context_processor(unread_count_context)
+    if SEEDER not in SEEDERS:  # after the content seeders (their views are imported first)
+        SEEDERS.append(SEEDER)

@@ -27,6 +27,7 @@ from models import (
     Topic,
     User,
     db,
+    utcnow,
 )
 
 from .. import events
@@ -66,6 +67,8 @@ class Plan:
             if level == "mute":
                 if self.kinds.get(user_id) == "activity":
                     del self.kinds[user_id]
+                continue
+            if level not in ("watch", "track"):  # "normal": only what is addressed to them
                 continue
             if user_id not in self.kinds:
                 self.add(user_id, kind, track=level == "track")
@@ -213,15 +216,19 @@ def _content_state_changed(
         # Approved after pre-moderation: now it counts as new.
         _notify_new_content(item)
         item = db.session.get(ContentItem, content_id)
-    if (
-        state in ("hidden", "published")
-        and previous != state
-        and previous != "deleted"
-        and actor_id != item.author_id
-    ):
-        if state == "published" and previous not in ("hidden", "pending"):
-            return
-        plan = Plan(f"state:{content_id}:{state}:{previous}", actor_id, content_id, reason or item.title_text)
+    decision = (
+        state == "hidden"
+        or (state == "published" and previous in ("hidden", "pending"))
+        or (
+            state == "deleted" and actor_id is not None
+        )  # deleted by a moderator (the author's own is excluded below)
+    )
+    if decision and previous != state and previous != "deleted" and actor_id != item.author_id:
+        # Each decision is its own event: hidden, restored, then hidden again notifies three times.
+        stamp = int(utcnow().timestamp() * 1000)
+        plan = Plan(
+            f"state:{content_id}:{state}:{previous}:{stamp}", actor_id, content_id, reason or item.title_text
+        )
         plan.add(item.author_id, "moderation")
         plan.save()
 

@@ -9,20 +9,24 @@ from itertools import groupby
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
 from models import (
     BrandResponse,
+    ContentItem,
     EmailDelivery,
+    ForumCategory,
     Idea,
     IdeaStatusChange,
     Notification,
+    Product,
     Reply,
     Review,
     StaffClaim,
     Topic,
     User,
+    Watch,
     Webhook,
     WebhookDelivery,
     db,
@@ -62,6 +66,60 @@ def by_day(rows: list[Notification], tz: Any) -> list[tuple[Any, list[Notificati
     return [
         (day, list(items)) for day, items in groupby(rows, key=lambda n: n.created_at.astimezone(tz).date())
     ]
+
+
+# --- watching ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WatchState:
+    """What the watch control shows: the member's level for one target.
+
+    ``inherited`` names the enclosing target the level comes from ("category" for a
+    topic in a watched category) when the member chose nothing for the target itself.
+    """
+
+    target_type: str
+    target_id: int
+    level: str  # watch, track, normal, mute
+    inherited: str | None = None
+
+
+def watch_state(
+    user: Any, target_type: str, target_id: int, parent: tuple[str, int] | None = None
+) -> WatchState | None:
+    """The member's level for a target (and its ``parent``, for a topic's category), in
+    one query; ``None`` for visitors (no query: the control is not shown)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    targets = [(target_type, target_id)] + ([parent] if parent else [])
+    rows = dict(
+        ((t, i), level)
+        for t, i, level in db.session.execute(
+            select(Watch.target_type, Watch.target_id, Watch.level).where(
+                Watch.user_id == user.id,
+                or_(*[and_(Watch.target_type == t, Watch.target_id == i) for t, i in targets]),
+            )
+        )
+    )
+    own = rows.get((target_type, target_id))
+    if own is not None:
+        return WatchState(target_type, target_id, own)
+    if parent is not None and rows.get(parent) in ("watch", "track", "mute"):
+        return WatchState(target_type, target_id, rows[parent], inherited=parent[0])
+    return WatchState(target_type, target_id, "normal")
+
+
+def watch_target(target_type: str, target_id: int) -> Any:
+    """The topic, idea, forum category or product a member wants to watch (or ``None``)."""
+    if target_type in ("topic", "idea"):
+        item = db.session.get(ContentItem, target_id)
+        return item if item is not None and item.kind == target_type else None
+    if target_type == "category":
+        return db.session.get(ForumCategory, target_id)
+    if target_type == "product":
+        return db.session.get(Product, target_id)
+    return None
 
 
 # --- staff inbox ----------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.orm import Session
 
@@ -27,7 +28,9 @@ PRIORITY = {kind: i for i, kind in enumerate(
 )}  # fmt: skip
 DELIVERY = ("immediately", "digest", "never")
 DEFAULT_DELIVERY = {"activity": "digest"}
-LEVELS = ("watch", "track", "mute")
+# "normal" is stored too: a member who chose it is not put back to watching by auto-watch,
+# and it overrides the level of the category around a topic.
+LEVELS = ("watch", "track", "normal", "mute")
 TARGETS = ("topic", "idea", "category", "product")
 
 
@@ -94,9 +97,9 @@ def update_settings(
 def set_watch(user: User, target_type: str, target_id: int, level: str | None) -> Watch | None:
     """Set ``user``'s level for a target; ``None`` removes the row (back to default)."""
     if target_type not in TARGETS:
-        raise InvalidInput("unknown target", field="target_type")
+        raise InvalidInput(_l("This cannot be watched."), field="target_type")
     if level is not None and level not in LEVELS:
-        raise InvalidInput("unknown level", field="level")
+        raise InvalidInput(_l("Choose a notification level."), field="level")
     row = db.session.scalar(
         select(Watch).where(
             Watch.user_id == user.id, Watch.target_type == target_type, Watch.target_id == target_id

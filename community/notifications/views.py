@@ -25,7 +25,7 @@ from flask_login import current_user, login_required
 from models import ContentItem, Webhook, db, utcnow
 
 from ..core.registry import nav_item
-from ..errors import DomainError, NotFound, PermissionDenied
+from ..errors import DomainError, InvalidInput, NotFound, PermissionDenied
 from ..extensions import csrf
 from ..forms import EmptyForm
 from ..permissions import can
@@ -61,7 +61,7 @@ KIND_NAMES = {
     "activity": _l("Activity in what I watch"),
 }
 DELIVERY_NAMES = {"immediately": _l("Immediately"), "digest": _l("Daily digest"), "never": _l("Never")}
-LEVEL_NAMES = {"watch": _l("Watch"), "track": _l("Track (in-app only)"), "mute": _l("Mute")}
+LEVEL_NAMES = {"watch": _l("Watching"), "track": _l("Tracking"), "normal": _l("Normal"), "mute": _l("Muted")}
 
 
 def unread_count_context() -> dict[str, Any]:
@@ -156,13 +156,37 @@ def preferences():
 @bp.post("/watch/<any(topic, idea, category, product):target_type>/<int:target_id>")
 @login_required
 def watch(target_type: str, target_id: int):
+    """Set the member's level for a target: a form POST that redirects back, or (htmx)
+    the control itself, re-rendered with the new level."""
     if not EmptyForm().validate_on_submit():
         raise PermissionDenied()
-    level = request.form.get("level") or None
-    services.set_watch(current_user, target_type, target_id, None if level == "default" else level)
+    target = queries.watch_target(target_type, target_id)
+    if target is None or not can(current_user, "notifications.watch", target):
+        raise NotFound()
+    level = request.form.get("level", "")
+    if level not in services.LEVELS:
+        raise InvalidInput(_l("Choose a notification level."))
+    services.set_watch(current_user, target_type, target_id, level)
     db.session.commit()
-    flash(_("Your notification level is saved."), "success")
-    return _back(url_for("notifications.preferences"))
+    message = _("Notifications for this page: %(level)s.", level=LEVEL_NAMES[level])
+    if request.headers.get("HX-Request") == "true":
+        parent = ("category", target.category_id) if target_type == "topic" else None
+        state = queries.watch_state(current_user, target_type, target_id, parent)
+        target_next = request.form.get("next")
+        return render_template(
+            "notifications/_watch_response.html", state=state, message=message,
+            next=target_next if is_safe_next(target_next) else None,
+        )  # fmt: skip
+    flash(message, "success")
+    return _back(_target_url(target_type, target))
+
+
+def _target_url(target_type: str, target: Any) -> str:
+    if target_type == "category":
+        return url_for("forum.category", slug=target.slug)
+    if target_type == "product":
+        return url_for("reviews.product", slug=target.slug)
+    return url_for("core.content_permalink", content_id=target.id)
 
 
 @csrf.exempt
@@ -310,6 +334,21 @@ def webhook_test(hook_id: int):
     db.session.commit()
     webhooks.queue([row])
     flash(_("A test delivery is on its way."), "success")
+    return redirect(url_for("notifications.admin_webhooks"))
+
+
+@bp.post("/admin/webhooks/<int:hook_id>/active")
+@login_required
+def webhook_active(hook_id: int):
+    _admin()
+    if not EmptyForm().validate_on_submit():
+        raise PermissionDenied()
+    hook = db.session.get(Webhook, hook_id)
+    if hook is None:
+        raise NotFound()
+    webhooks.set_active(current_user, hook, request.form.get("active") == "1")
+    db.session.commit()
+    flash(_("Webhook enabled.") if hook.active else _("Webhook disabled: it receives nothing."), "success")
     return redirect(url_for("notifications.admin_webhooks"))
 
 

@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from models import ContentItem, User, Webhook, WebhookDelivery, db, utcnow
@@ -32,7 +33,7 @@ from ..permissions import can
 log = logging.getLogger(__name__)
 EVENTS = (
     "review.created", "question.created", "topic.created", "idea.created", "idea.status_changed",
-    "review.responded", "content.hidden", "ping",
+    "review.responded", "content.hidden", "flag.raised", "ping",
 )  # fmt: skip
 BACKOFF = (30, 120, 600, 3600, 21600)
 MAX_ATTEMPTS = 6
@@ -51,7 +52,7 @@ def check_url(url: str) -> str:
     local_ok = current_app.config.get("TESTING") or current_app.config.get("WEBHOOKS_ALLOW_LOCAL_HTTP")
     if local_ok and parts.scheme == "http" and parts.hostname == "127.0.0.1":
         return url
-    raise InvalidInput("The endpoint must be an https:// address.", field="url")
+    raise InvalidInput(_l("The endpoint must be an https:// address."), field="url")
 
 
 def create(actor: User, url: str, event_names: list[str]) -> Webhook:
@@ -60,10 +61,17 @@ def create(actor: User, url: str, event_names: list[str]) -> Webhook:
     url = check_url(url)
     chosen = [e for e in event_names if e in EVENTS and e != "ping"]
     if not chosen:
-        raise InvalidInput("Choose at least one event.", field="events")
+        raise InvalidInput(_l("Choose at least one event."), field="events")
     hook = Webhook(url=url, secret=secrets.token_hex(24), events=",".join(chosen), created_by_id=actor.id)
     db.session.add(hook)
     return hook
+
+
+def set_active(actor: User, hook: Webhook, active: bool) -> None:
+    """Pause or resume deliveries to an endpoint (a paused one receives nothing)."""
+    if not can(actor, "notifications.admin"):
+        raise PermissionDenied()
+    hook.active = bool(active)
 
 
 def remove(actor: User, hook: Webhook) -> None:
@@ -230,8 +238,23 @@ def _on_state(_sender: Any, content_id: int, kind: str, state: str = "", **_: An
         _emit("content.hidden", {"content_id": content_id, "kind": kind})
 
 
+def _on_flag(_sender: Any, flag_id: int, content_id: int, kind: str = "", reason: str = "", **_: Any) -> None:
+    # Who flagged and their note stay with the moderators: the endpoint gets the item and the reason.
+    _emit(
+        "flag.raised",
+        {
+            "flag_id": flag_id,
+            "content_id": content_id,
+            "kind": kind,
+            "reason": reason,
+            "url": f"/c/{content_id}",
+        },
+    )
+
+
 def connect() -> None:
     events.content_created.connect(_on_created, weak=False)
+    events.flag_raised.connect(_on_flag, weak=False)
     events.idea_status_changed.connect(_on_status, weak=False)
     events.review_responded.connect(_on_responded, weak=False)
     events.content_state_changed.connect(_on_state, weak=False)

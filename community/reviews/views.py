@@ -19,6 +19,7 @@ from ..demo import SEEDERS
 from ..errors import Conflict, DomainError, NotFound, PermissionDenied
 from ..forms import EmptyForm
 from ..i18n import current_language
+from ..notifications.queries import watch_state
 from ..permissions import can
 from . import queries, services
 from .forms import PageArgs, ProductForm, ResponseForm, ReviewForm
@@ -127,7 +128,7 @@ def product(slug: str):
     return render_template(
         "reviews/product.html", product=product, page=page, args=args, own=own, voted=voted,
         removed=removed, reason_label=services.hide_reason_label, empty_form=EmptyForm(),
-        json_ld=_json_ld(product, page.items),
+        json_ld=_json_ld(product, page.items), watch=watch_state(current_user, "product", product.id),
     )  # fmt: skip
 
 

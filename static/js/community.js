@@ -5,3 +5,11 @@ document.addEventListener("DOMContentLoaded", () => {
     link.addEventListener("click", () => document.getElementById("main")?.focus());
   });
 });
+
+// After the watch control replaced itself (htmx), give focus back to its button.
+document.addEventListener("htmx:afterSettle", () => {
+  document.querySelectorAll(".watch-control[data-saved]").forEach((control) => {
+    control.removeAttribute("data-saved");
+    control.querySelector("summary")?.focus();
+  });
+});

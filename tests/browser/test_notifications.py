@@ -93,3 +93,76 @@ def test_question_inbox_answer_bell_and_email(page: Page, server, mailbox):
     check_accessibility(page, "brand replies")
     page.goto(base + "/notifications/preferences")
     check_accessibility(page, "preferences")
+
+
+def _open_watch_menu(page: Page) -> None:
+    page.locator(".watch-control summary").click()
+    expect(page.locator(".watch-menu")).to_be_visible()
+
+
+def test_muted_topic_is_silent_and_watched_category_tells(page: Page, server, browser):
+    base = server.url
+    sign_in(page, base, "member")
+    page.goto(base + "/forum/c/tents/new")
+    page.get_by_label("A discussion").check()
+    page.get_by_label("Title").fill("Sand pegs: worth it?")
+    page.get_by_label("Your message (Markdown)").fill("Thinking of a beach trip in Brittany.")
+    page.get_by_role("button", name="Publish").click()
+    expect(page.get_by_text("Your topic is published.")).to_be_visible()
+    topic_url = page.url
+    # One's own topic is watched by default, and the control says so.
+    control = page.locator(".watch-control")
+    expect(control.locator("summary")).to_have_text(re.compile(r"Notifications:\s*Watching"))
+    _open_watch_menu(page)
+    expect(page.get_by_role("button", name=re.compile("^Watching"))).to_have_attribute("aria-pressed", "true")
+    check_accessibility(page, "topic with the watch menu open")
+    page.get_by_role("button", name=re.compile("^Muted")).click()  # htmx: the control replaces itself
+    expect(control.locator("summary")).to_have_text(re.compile(r"Notifications:\s*Muted"))
+    expect(control.locator("summary")).to_be_focused()
+    page.reload()
+    expect(page.locator(".watch-control summary")).to_have_text(re.compile(r"Notifications:\s*Muted"))
+
+    page.goto(base + "/forum/c/tents")
+    expect(page.locator(".watch-control summary")).to_have_text(re.compile(r"Notifications:\s*Normal"))
+    _open_watch_menu(page)
+    check_accessibility(page, "category with the watch menu open")
+    page.get_by_role("button", name=re.compile("^Watching")).click()
+    expect(page.locator(".watch-control summary")).to_have_text(re.compile(r"Notifications:\s*Watching"))
+    sign_out(page)
+
+    sign_in(page, base, "moderator")
+    page.goto(topic_url)
+    page.get_by_label("Your message (Markdown)").fill("Yes, the wide ones hold in dry sand.")
+    page.get_by_role("button", name="Post my reply").click()
+    expect(page.get_by_text("Your reply is published.")).to_be_visible()
+    page.goto(base + "/forum/c/tents/new")
+    page.get_by_label("A discussion").check()
+    page.get_by_label("Title").fill("Tent footprint: cut your own")
+    page.get_by_label("Your message (Markdown)").fill("Tyvek from a building site works fine.")
+    page.get_by_role("button", name="Publish").click()
+    expect(page.get_by_text("Your topic is published.")).to_be_visible()
+    sign_out(page)
+
+    sign_in(page, base, "member")
+    expect(page.locator(".notification-bell")).to_have_attribute(
+        "data-unread", "1"
+    )  # the topic, not the reply
+    page.locator(".notification-bell").click()
+    link = page.get_by_role("link", name=re.compile("posted in something you watch"))
+    expect(link).to_have_count(1)
+    expect(link).to_contain_text("Tent footprint: cut your own")
+    expect(page.get_by_text("Sand pegs: worth it?")).to_have_count(0)
+
+    # Without JavaScript the same control is a plain form that redirects back.
+    context = browser.new_context(java_script_enabled=False, locale="en-GB")
+    try:
+        plain = context.new_page()
+        sign_in(plain, base, "member")
+        plain.goto(topic_url)
+        plain.locator(".watch-control summary").click()
+        plain.get_by_role("button", name=re.compile("^Tracking")).click()
+        expect(plain.get_by_text("Notifications for this page: Tracking.")).to_be_visible()
+        assert plain.url == topic_url
+        expect(plain.locator(".watch-control summary")).to_have_text(re.compile(r"Notifications:\s*Tracking"))
+    finally:
+        context.close()
