@@ -237,7 +237,10 @@ def new_topic(slug: str):
             form.body.errors = [*form.body.errors, str(exc.message)]
         else:
             db.session.commit()
-            flash(_("Your topic is published."), "success")
+            if topic.is_published:
+                flash(_("Your topic is published."), "success")
+            else:
+                flash(_("Your topic waits for a moderator's approval: it is not public yet."), "info")
             return redirect(topic_url(topic))
     status = 422 if form.errors else 200
     return render_template("forum/new_topic.html", form=form, category=cat, preview_html=preview_html), status
@@ -277,7 +280,10 @@ def reply(topic_id: int):
         form.body.errors = [*form.body.errors, str(exc.message)]
         return _reply_form(topic, form, status=exc.status)
     db.session.commit()
-    flash(_("Your reply is published."), "success")
+    if item.is_published:
+        flash(_("Your reply is published."), "success")
+    else:
+        flash(_("Your reply waits for a moderator's approval: it is not public yet."), "info")
     return redirect(post_url(item, topic))
 
 

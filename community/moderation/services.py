@@ -184,7 +184,7 @@ def refuse_sanctioned_flagger(user: User) -> None:
     """Say clearly why a sanctioned member cannot flag."""
     if getattr(user, "is_authenticated", False) and not user.is_active:
         raise PermissionDenied(
-            _l("Your account is suspended: you cannot flag posts."), code="account_suspended"
+            _l("Your account is suspended or banned: you cannot flag posts."), code="account_suspended"
         )
     if is_silenced(user):
         raise PermissionDenied(
