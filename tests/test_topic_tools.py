@@ -539,3 +539,27 @@ def test_topic_pages_keep_their_query_count_after_merge_and_split(
                                       db.session.get(ForumCategory, cats["gear"].id), users["moderator"])  # fmt: skip
     db.session.commit()
     assert measure(created.id) == measure(created.id, 2) == measure(ids["a"]) == small
+
+
+def test_search_follows_merge_and_split(app, users, cats, pair):
+    from community.search.backend import SearchQuery
+    from community.search.queries import search
+
+    def found(text: str) -> list[tuple[str, str, str]]:
+        return [(h.type, h.title, h.scope) for h in search(users["member"], SearchQuery(text=text)).hits]
+
+    gear, trips = cats["gear"].id, cats["trips"].id
+    assert found("windscreen") == [("reply", "Melting snow on a trek", f"category:{trips}")]
+    topic_tools.merge_topics(pair["b"], pair["a"], users["moderator"])
+    db.session.commit()
+    assert found("windscreen") == [("reply", "Stove for melting snow", f"category:{gear}")]
+    assert found("tips") == [
+        ("reply", "Stove for melting snow", f"category:{gear}")
+    ]  # the source's opening post
+    split_off = db.session.get(Reply, pair["a2"].id)
+    topic_tools.split_topic(
+        db.session.get(Topic, pair["a"].id), [split_off.id], "Ordering stoves online", db.session.get(ForumCategory, trips),
+        users["moderator"],
+    )  # fmt: skip
+    db.session.commit()
+    assert found("ordered") == [("topic", "Ordering stoves online", f"category:{trips}")]

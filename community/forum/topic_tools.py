@@ -147,6 +147,15 @@ def _write_marks(topic_id: int, marks: dict[int, int], existing: set[int]) -> No
         db.session.execute(insert(_read), inserts)
 
 
+def _lock(*topic_ids: int) -> None:
+    """Take the topics' rows for this transaction before reading their replies: a reply
+    written meanwhile (which bumps ``last_position`` first) waits and then numbers
+    itself after the renumbered posts."""
+    db.session.execute(
+        update(_topic).where(_topic.c.id.in_(topic_ids)).values(last_position=_topic.c.last_position)
+    )
+
+
 def _reindex(ids: Iterable[int]) -> None:
     for content_id in sorted(set(ids)):
         queue_reindex("content", content_id)
@@ -187,6 +196,7 @@ def merge_topics(source: Topic, target: Topic | None, actor: User, reason: str =
     target = check_merge(source, target, actor)
     db.session.flush()
     src, dst = source.id, target.id
+    _lock(src, dst)
     src_category, dst_category = source.category_id, target.category_id
     before = {
         "topic_id": src, "title": source.title, "category_id": src_category, "reply_count": source.reply_count,
@@ -311,6 +321,7 @@ def split_topic(
     moved, title = check_split(topic, post_ids, title, category, actor)
     db.session.flush()
     old, new = topic.id, moved[0].id
+    _lock(old)
     moved_ids = {p.id for p in moved}
     remaining = sorted((p for p in _replies([old]) if p.id not in moved_ids), key=lambda p: p.position)
     before = {"topic_id": old, "reply_count": topic.reply_count, "post_ids": [p.id for p in moved]}
