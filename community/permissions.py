@@ -93,12 +93,25 @@ def is_author(user: Any, item: ContentItem | None) -> bool:
     return bool(item is not None and is_member(user) and item.author_id == user.id)
 
 
+def is_silenced(user: Any) -> bool:
+    """Read-only for now (a moderator's "silence" sanction)."""
+    silenced = getattr(user, "silenced_until", None)
+    return silenced is not None and silenced > utcnow()
+
+
 def can_write(user: Any) -> bool:
     """Signed in, active, with a confirmed e-mail address, not silenced."""
     if not (is_member(user) and user.email_confirmed_at is not None):
         return False
-    silenced = getattr(user, "silenced_until", None)
-    return silenced is None or silenced <= utcnow()
+    return not is_silenced(user)
+
+
+def moderates_category(user: Any, category_id: int | None) -> bool:
+    """A moderator with full powers in this forum category (unscoped, or scoped to it)."""
+    if not is_moderator(user) or category_id is None:
+        return False
+    scopes = moderator_scopes(user)
+    return not scopes or ("category", category_id) in scopes
 
 
 # --- accounts --------------------------------------------------------------------
@@ -190,7 +203,14 @@ def _content_history(user: Any, item: Any) -> bool:
 
 @rule("content.flag")
 def _flag_content(user: Any, item: ContentItem) -> bool:
-    return is_member(user) and item.state == ContentState.PUBLISHED and not is_author(user, item)
+    """Members flag others' published items; silenced (read-only) and suspended or
+    banned members do not."""
+    return (
+        is_member(user)
+        and not is_silenced(user)
+        and item.state == ContentState.PUBLISHED
+        and not is_author(user, item)
+    )
 
 
 @rule("content.react")
@@ -369,6 +389,12 @@ def _reply(user: Any, topic: Any) -> bool:
 def _moderate_topic(user: Any, topic: Any) -> bool:
     """Lock, pin, move: the moderators of the topic's category (or of everything)."""
     return moderates(user, topic)
+
+
+@rule("forum.moderate_category")
+def _moderate_category(user: Any, category: Any) -> bool:
+    """Move a topic into, or split replies off into, a category: its moderators."""
+    return category is not None and moderates_category(user, category.id)
 
 
 @rule("forum.accept")

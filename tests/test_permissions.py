@@ -67,10 +67,9 @@ CONTENT_TABLE: dict[str, dict[str, set[str]]] = {
     "content.restore": {"moderator": {"hidden", "deleted"}, "admin": {"hidden", "deleted"}},
     "content.approve": {"moderator": {"pending"}, "admin": {"pending"}},
     "content.history": {"moderator": ALL, "admin": ALL},
-    "content.flag": {
+    "content.flag": {  # never the silenced (read-only), suspended or banned
         "unconfirmed": {"published"}, "member": {"published"}, "staff": {"published"},
         "moderator": {"published"}, "admin": {"published"}, "scoped_moderator": {"published"},
-        "silenced": {"published"},
     },
     "content.react": {
         "member": {"published"}, "author": {"published"}, "staff": {"published"},
@@ -157,8 +156,8 @@ OTHER_TABLE: dict[str, dict[str, set[str]]] = {
 # --- forum: rules about a category or a topic ---------------------------------------------
 
 
-def _category(post_role: str) -> SimpleNamespace:
-    return SimpleNamespace(post_role=post_role)
+def _category(post_role: str = "member", category_id: int = 1) -> SimpleNamespace:
+    return SimpleNamespace(id=category_id, post_role=post_role)
 
 
 def _topic(*, kind: str = "question", state: str = "published", locked: bool = False) -> SimpleNamespace:
@@ -188,6 +187,11 @@ FORUM_TABLE: dict[str, dict[str, tuple[object, set[str]]]] = {
     "forum.moderate_topic": {  # the scoped moderator's category is not the topic's
         "topic": (_topic(), {"moderator", "admin"}),
         "locked topic": (_topic(locked=True), {"moderator", "admin"}),
+    },
+    "forum.moderate_category": {  # move a topic or split replies into it
+        "a category": (_category(), {"moderator", "admin"}),
+        "the scoped moderator's category": (_category(category_id=99), {"moderator", "admin", "scoped_moderator"}),
+        "no category": (None, set()),
     },
     "forum.staff_filters": {"nothing": (None, {"staff", "moderator", "admin", "scoped_moderator"})},
     "forum.manage_categories": {"nothing": (None, {"admin"})},

@@ -31,6 +31,9 @@ def _load_user_from_request(req) -> User | None:  # noqa: ANN001
     if scheme.lower() != "bearer" or not secret.strip():
         return None
     token = queries.active_token(secret.strip())
+    if token is not None and not token.user.is_active:
+        # Suspended or banned: not signed in, but the API says why (see api.auth).
+        request.environ["community.blocked_user"] = token.user
     if token is None or not token.user.is_active:
         return None
     request.environ["community.bearer"] = True

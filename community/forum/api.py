@@ -16,7 +16,7 @@ from ..api.schemas import CreatedSchema, ErrorSchema, UserRefSchema
 from ..errors import NotFound
 from ..extensions import db
 from ..permissions import can
-from . import queries, services
+from . import queries, services, topic_tools
 
 blp = Blueprint("api_forum", __name__, description="Forum")
 
@@ -356,3 +356,50 @@ def move(data: dict[str, Any], topic_id: int):
     )
     db.session.commit()
     return queries.topic(topic.id)
+
+
+class TopicMergeSchema(Schema):
+    target_id = fields.Integer(required=True, validate=validate.Range(min=1, max=2**31 - 1))
+    reason = fields.String(load_default="", validate=validate.Length(max=500))
+
+
+class TopicSplitSchema(Schema):
+    post_ids = fields.List(
+        fields.Integer(validate=validate.Range(min=1, max=2**31 - 1)),
+        required=True,
+        validate=validate.Length(min=1, max=topic_tools.SPLIT_MAX),
+    )
+    title = fields.String(required=True, validate=validate.Length(max=services.TITLE_MAX))
+    category_id = fields.Integer(required=True, validate=validate.Range(min=1, max=2**31 - 1))
+    reason = fields.String(load_default="", validate=validate.Length(max=500))
+
+
+@blp.post("/topics/<int:topic_id>/merge")
+@login_required_json
+@blp.arguments(TopicMergeSchema)
+@blp.response(200, TopicSchema)
+@_errors(401, 403, 404, 422)
+def merge(data: dict[str, Any], topic_id: int):
+    """Merge a topic into ``target_id``: its posts (the opening post too) move there in
+    date order and its address redirects there. Moderators of both categories."""
+    topic = _tool_target(topic_id)
+    target = topic_tools.merge_topics(topic, queries.topic(data["target_id"]), current_user, data["reason"])
+    db.session.commit()
+    return queries.topic(target.id)
+
+
+@blp.post("/topics/<int:topic_id>/split")
+@login_required_json
+@blp.arguments(TopicSplitSchema)
+@blp.response(201, TopicSchema)
+@_errors(401, 403, 404, 422)
+def split(data: dict[str, Any], topic_id: int):
+    """Move replies (``post_ids``) to a new topic in ``category_id``; the first of them
+    becomes its opening post. Moderators of the topic's and the new category."""
+    topic = _tool_target(topic_id)
+    created = topic_tools.split_topic(
+        topic, data["post_ids"], data["title"], db.session.get(ForumCategory, data["category_id"]),
+        current_user, data["reason"],
+    )  # fmt: skip
+    db.session.commit()
+    return queries.topic(created.id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -204,5 +205,50 @@ def revisions(content_id: int) -> list[ContentRevision]:
             .where(ContentRevision.content_id == content_id)
             .order_by(ContentRevision.id.desc())
             .options(joinedload(ContentRevision.editor))
+        )
+    )
+
+
+# --- moderators' topic tools ----------------------------------------------------------------------
+
+_TOPIC_URL = re.compile(r"/forum/t/(?:[^/?#]+/)?(\d+)(?:[/?#]|$)")
+_POST_URL = re.compile(r"/p/(\d+)(?:[/?#]|$)")
+MERGE_SEARCH_LIMIT = 10
+
+
+def topic_by_reference(text: str | None) -> Topic | None:
+    """The topic a moderator means by a number, a topic address or a post's permalink."""
+    value = (text or "").strip()
+    topic_id = None
+    if value.isdigit():
+        topic_id = int(value)
+    elif match := _TOPIC_URL.search(value):
+        topic_id = int(match.group(1))
+    elif match := _POST_URL.search(value):
+        item = post(int(match.group(1))) if int(match.group(1)) < 2**31 else None
+        topic_id = item.id if isinstance(item, Topic) else getattr(item, "topic_id", None)
+    if topic_id is None or not 0 < topic_id < 2**31:
+        return None
+    return topic(topic_id)
+
+
+def find_topics(text: str, exclude_id: int, limit: int = MERGE_SEARCH_LIMIT) -> list[Topic]:
+    """Topics whose title contains ``text`` (not deleted), newest activity first: the
+    merge form's search (one query)."""
+    words = " ".join((text or "").split())[:100]
+    if len(words) < 2:
+        return []
+    pattern = "%" + words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_").lower() + "%"
+    return list(
+        db.session.scalars(
+            select(Topic)
+            .where(
+                func.lower(Topic.title).like(pattern, escape="\\"),
+                Topic.id != exclude_id,
+                ContentItem.state != ContentState.DELETED.value,
+            )
+            .order_by(Topic.last_activity_at.desc(), Topic.id.desc())
+            .limit(limit)
+            .options(joinedload(Topic.category))
         )
     )

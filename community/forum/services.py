@@ -28,7 +28,7 @@ from models import (
 from .. import events
 from ..content import services as content
 from ..errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from ..permissions import can, moderator_scopes
+from ..permissions import can
 
 TITLE_MAX = 200
 BODY_MAX = 20000
@@ -355,8 +355,7 @@ def move_topic(topic: Topic, category: ForumCategory | None, actor: User, reason
         raise InvalidInput(_l("Choose a category."), code="bad_category", field="category_id")
     if category.id == topic.category_id:
         raise InvalidInput(_l("The topic is already in this category."), code="same_category")
-    scopes = moderator_scopes(actor)
-    if scopes and ("category", category.id) not in scopes:  # a scoped moderator stays in scope
+    if not can(actor, "forum.moderate_category", category):  # a scoped moderator stays in scope
         raise PermissionDenied(_l("Only the moderators of this category may do that."))
     previous = topic.category_id
     _audit(actor, "topic.move", topic, {"category_id": previous}, {"category_id": category.id}, reason)

@@ -19,6 +19,7 @@ from ..i18n import current_language
 from ..notifications.queries import watch_state
 from ..permissions import can
 from . import queries, services
+from . import topic_tools as restructure
 from .forms import CategoryForm, EditForm, PostForm, TopicForm
 
 bp = Blueprint("forum", __name__)
@@ -61,8 +62,14 @@ def _language_filter() -> str:
     return queries.language_preference(current_user)
 
 
-def _visible_topic(topic_id: int) -> Topic:
+def _visible_topic(topic_id: int, *, follow_merges: bool = False) -> Topic | str:
+    """The topic, or 404. With ``follow_merges`` (pages that GET a topic), the address
+    of a merged topic's opening post instead: it is now a reply of the target."""
     topic = queries.topic(topic_id)
+    if topic is None and follow_merges:
+        item = queries.post(topic_id)
+        if isinstance(item, Reply) and can(current_user, "content.view", item):
+            return post_url(item)
     if topic is None or not can(current_user, "content.view", topic):
         raise NotFound()
     return topic
@@ -232,7 +239,10 @@ def new_topic(slug: str):
             form.body.errors = [*form.body.errors, str(exc.message)]
         else:
             db.session.commit()
-            flash(_("Your topic is published."), "success")
+            if topic.is_published:
+                flash(_("Your topic is published."), "success")
+            else:
+                flash(_("Your topic waits for a moderator's approval: it is not public yet."), "info")
             return redirect(topic_url(topic))
     status = 422 if form.errors else 200
     return render_template("forum/new_topic.html", form=form, category=cat, preview_html=preview_html), status
@@ -272,7 +282,10 @@ def reply(topic_id: int):
         form.body.errors = [*form.body.errors, str(exc.message)]
         return _reply_form(topic, form, status=exc.status)
     db.session.commit()
-    flash(_("Your reply is published."), "success")
+    if item.is_published:
+        flash(_("Your reply is published."), "success")
+    else:
+        flash(_("Your reply waits for a moderator's approval: it is not public yet."), "info")
     return redirect(post_url(item, topic))
 
 
@@ -329,17 +342,58 @@ def topic_tools(topic_id: int):
     return redirect(topic_url(topic))
 
 
+@bp.post("/forum/t/<int:topic_id>/merge")
+@login_required
+def merge(topic_id: int):
+    """Merge this topic into another one, chosen by number, address or the search."""
+    topic = _visible_topic(topic_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if not can(current_user, "forum.moderate_topic", topic):
+        raise PermissionDenied()
+    reference = request.form.get("target_id") or request.form.get("target", "")
+    target = restructure.merge_topics(
+        topic, queries.topic_by_reference(reference), current_user, request.form.get("reason", "")
+    )
+    db.session.commit()
+    flash(_("The topics are merged."), "success")
+    return redirect(topic_url(target))
+
+
+@bp.post("/forum/t/<int:topic_id>/split")
+@login_required
+def split(topic_id: int):
+    """Move the replies ticked on the topic page to a new topic."""
+    topic = _visible_topic(topic_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if not can(current_user, "forum.moderate_topic", topic):
+        raise PermissionDenied()
+    post_ids = [int(v) for v in request.form.getlist("post_ids") if v.isdigit() and int(v) < 2**31]
+    category_id = request.form.get("category_id", type=int) or 0
+    category = db.session.get(ForumCategory, category_id) if 0 < category_id < 2**31 else None
+    created = restructure.split_topic(
+        topic, post_ids, request.form.get("title", ""), category, current_user, request.form.get("reason", "")
+    )
+    db.session.commit()
+    flash(_("The selected replies are now a new topic."), "success")
+    return redirect(topic_url(created))
+
+
 # --- reading ------------------------------------------------------------------------------------
 
 
 @bp.get("/forum/t/<int:topic_id>")
 def topic_short(topic_id: int):
-    return redirect(topic_url(_visible_topic(topic_id)), 301)
+    topic = _visible_topic(topic_id, follow_merges=True)
+    return redirect(topic if isinstance(topic, str) else topic_url(topic), 301)
 
 
 @bp.get("/forum/t/<slug>/<int:topic_id>")
 def topic(slug: str, topic_id: int):
-    topic = _visible_topic(topic_id)
+    topic = _visible_topic(topic_id, follow_merges=True)
+    if isinstance(topic, str):  # merged into another topic
+        return redirect(topic, 301)
     page = _int_arg("page")
     pages = queries.page_count(topic)
     if slug != topic.slug or page > pages:
@@ -354,11 +408,14 @@ def topic(slug: str, topic_id: int):
     if current_user.is_authenticated:
         previous_mark = queries.read_marks(current_user, [topic.id]).get(topic.id, -1)
     seen = max([r.position for r in replies], default=0)
+    tools = can(current_user, "forum.moderate_topic", topic)
+    merge_query = request.args.get("merge_q", "").strip()[:100] if tools else ""
     html = render_template(
         "forum/topic.html", topic=topic, replies=replies, accepted=accepted, page=page, pages=pages,
         liked=liked, previous_mark=previous_mark, form=PostForm(formdata=None, language=current_language()),
         action_form=EmptyForm(), topic_url=topic_url, lang=current_language(),
-        move_targets=queries.categories() if can(current_user, "forum.moderate_topic", topic) else [],
+        move_targets=queries.categories() if tools else [], tools=tools, merge_query=merge_query,
+        merge_candidates=queries.find_topics(merge_query, topic.id) if merge_query else [],
         watch=watch_state(current_user, "topic", topic.id, ("category", topic.category_id)),
     )  # fmt: skip
     # Rendered first: the commit expires what the template reads.

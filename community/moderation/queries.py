@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import case, extract, func, or_, select
 from sqlalchemy.orm import joinedload, with_polymorphic
 
 from models import AuditEntry, ContentItem, ContentState, Flag, FlagStatus, Sanction, User, db
@@ -188,21 +188,23 @@ def _month(value: datetime) -> str:
 
 
 def rating_breakdown(model: type[ContentItem], title: Any, attribute: str = "rating") -> Breakdown:
-    """Share of hidden items by rating for a kind with a ``rating`` column or property."""
-    column = getattr(model, attribute)
-    if hasattr(column, "expression"):
-        rows = db.session.execute(select(model.created_at, column, model.state)).all()
-    else:
-        rows = [(i.created_at, getattr(i, attribute), i.state) for i in db.session.scalars(select(model))]
-    counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
-    for created, rating, state in rows:
-        if rating is None or state == ContentState.DELETED:
-            continue
-        cell = counts[(_month(created), str(rating))]
-        cell[1] += 1
-        if state == ContentState.HIDDEN:
-            cell[0] += 1
-    return Breakdown(title, [(m, k, h, t) for (m, k), (h, t) in sorted(counts.items(), reverse=True)])
+    """Share of hidden items by rating, per month, for a kind with a ``rating`` column:
+    one grouped query (deleted items and items without a rating do not count)."""
+    rating = getattr(model, attribute)
+    created = model.created_at
+    if db.session.get_bind().dialect.name == "postgresql":
+        created = func.timezone("UTC", created)  # months in UTC, as everywhere else
+    year, month = extract("year", created), extract("month", created)
+    hidden = func.sum(case((model.state == ContentState.HIDDEN.value, 1), else_=0))
+    rows = db.session.execute(
+        select(year, month, rating, hidden, func.count())
+        .where(model.state != ContentState.DELETED.value, rating.is_not(None))
+        .group_by(year, month, rating)
+    ).all()
+    cells = sorted(
+        ((f"{int(y):04d}-{int(m):02d}", str(r), int(h or 0), int(t)) for y, m, r, h, t in rows), reverse=True
+    )
+    return Breakdown(title, cells)
 
 
 @dataclass

@@ -47,7 +47,7 @@ from ..content import registry
 from ..content import services as content_services
 from ..errors import Conflict, InvalidInput, NotFound, PermissionDenied, RateLimited
 from ..markup import count_links
-from ..permissions import can, is_moderator, moderates
+from ..permissions import can, is_moderator, is_silenced, moderates
 
 # Stored as the hidden reason when flags hid an item; shown translated.
 SYSTEM_HIDE_REASON = "pending-review:flags"
@@ -149,7 +149,12 @@ def open_flag_weight(item: ContentItem) -> float:
 
 def flag(item: ContentItem, user: User, reason: str, note: str = "") -> Flag:
     """Report ``item``. Enough weight of open flags hides it pending review, except
-    for kinds that say ``flags_can_hide=False`` (reviews)."""
+    for kinds that say ``flags_can_hide=False`` (reviews).
+
+    :raises PermissionDenied: for silenced (read-only), suspended or banned members,
+        with a message that says so, and for items they may not flag.
+    """
+    refuse_sanctioned_flagger(user)
     if not can(user, "content.flag", item):
         raise PermissionDenied(_l("You cannot flag this."))
     try:
@@ -174,6 +179,20 @@ def flag(item: ContentItem, user: User, reason: str, note: str = "") -> Flag:
     ):
         content_services.set_state(item, None, ContentState.HIDDEN, SYSTEM_HIDE_REASON)
     return new
+
+
+def refuse_sanctioned_flagger(user: User) -> None:
+    """Say clearly why a sanctioned member cannot flag."""
+    if getattr(user, "is_authenticated", False) and not user.is_active:
+        raise PermissionDenied(
+            _l("Your account is suspended or banned: you cannot flag posts."), code="account_suspended"
+        )
+    if is_silenced(user):
+        raise PermissionDenied(
+            _l("Your account is read-only until %(date)s: you cannot flag posts.",
+               date=format_datetime(user.silenced_until, "medium")),
+            code="account_silenced",
+        )  # fmt: skip
 
 
 def _resolve_flags(item: ContentItem, status: FlagStatus) -> int:
