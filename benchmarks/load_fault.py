@@ -124,8 +124,17 @@ def _spawn(run: Run, name: str, argv: list[str]) -> None:
     log = open(run.tmp / f"{name}.log", "ab")  # noqa: SIM115 - closed in stop_all
     run.logs.append(log)
     run.procs[name] = subprocess.Popen(
-        argv, cwd=ROOT, env=run.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-    )
+        argv, cwd=ROOT, env=run.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        preexec_fn=_die_with_parent,
+    )  # fmt: skip
+
+
+def _die_with_parent() -> None:
+    """In the child: SIGKILL it if this script dies (a killed test run leaves no server
+    behind; gunicorn's workers leave when their master is gone)."""
+    import ctypes
+
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
 def start_all(run: Run) -> float:
