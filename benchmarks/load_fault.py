@@ -634,15 +634,23 @@ def run_config(name: str, *, clients: int, seconds: float, kill_at: float | None
 
 
 def _clean_redis(run: Run) -> None:
-    """Remove this run's RQ queue keys (the queue name is unique to the run)."""
+    """Remove this run's RQ keys: its queue (named for the run) and its jobs and results
+    (worker keys expire by themselves)."""
     import redis
 
-    queue = INSTANCE_CONFIG  # noqa: F841 - the name lives in the instance config
     client = redis.Redis.from_url(run.redis_url)
     text = (run.tmp / "instance" / "config.py").read_text()
-    name = text.split("JOBS_QUEUE = ")[1].strip().strip("'\"")
+    name = text.split("JOBS_QUEUE = ")[1].split()[0].strip("'\"")
     for key in client.scan_iter(f"*{name}*"):
         client.delete(key)
+    client.srem("rq:queues", f"rq:queue:{name}")
+    for worker in client.smembers("rq:workers"):  # stopped workers' entries
+        if not client.exists(worker):
+            client.srem("rq:workers", worker)
+    for key in client.scan_iter("rq:job:*"):
+        if client.type(key) == b"hash" and client.hget(key, "origin") == name.encode():
+            job_id = key.decode().split(":", 2)[2]
+            client.delete(key, f"rq:results:{job_id}")
 
 
 # --- report -----------------------------------------------------------------------------------
