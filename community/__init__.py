@@ -30,7 +30,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     load_config(app, overrides)
     if not logging.getLogger().handlers:
-        logging.basicConfig(level=app.config["LOG_LEVEL"])
+        logging.basicConfig(level=str(app.config["LOG_LEVEL"]).upper())
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     if app.config["PROXY_COUNT"]:
         n = app.config["PROXY_COUNT"]

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import logging
+import os
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
 from community import create_app
 from community.templating import contrast_ratio, text_colour_on
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_production_requires_a_secret_key(tmp_path, monkeypatch):
@@ -65,3 +72,13 @@ def test_brand_colour_in_the_page(tmp_path, monkeypatch, mail_server):
     assert "--brand: #ffd700; --brand-text: #000000" in css.get_data(as_text=True)
     assert client.get(href, headers={"If-None-Match": css.headers["ETag"]}).status_code == 304
     assert client.get("/brand.css?v=old").headers["Cache-Control"] == "no-cache"
+
+
+def test_log_level_is_accepted_in_lower_case(tmp_path):
+    """gunicorn.conf.py lower-cases LOG_LEVEL for gunicorn; the app must accept the same
+    value (``LOG_LEVEL=warning`` used to crash every process at start)."""
+    env = {**os.environ, "LOG_LEVEL": "warning", "INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "x"}
+    code = "import logging; from community import create_app; create_app(); print(logging.getLogger().level)"
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == str(logging.WARNING)

@@ -38,6 +38,7 @@ from models import (
     ContentItem,
     ContentState,
     DailyMetric,
+    Engagement,
     IdeaVote,
     Reply,
     Review,
@@ -525,3 +526,52 @@ def test_api_fuzzed_from_its_document(app, users, community):
                 case.call_and_validate(headers={"Authorization": f"Bearer {secret}"})
 
             fuzz()
+
+
+def test_a_rollup_row_created_by_two_transactions_at_once_counts_both(app, users):
+    """Two requests adding the first value of a day's metric at the same time: the second
+    waits for the first's row and adds to it (it used to fail on the unique constraint,
+    losing its figures and badges; found by benchmarks/load_fault.py on PostgreSQL)."""
+    import threading
+
+    from sqlalchemy.orm import Session
+
+    member = users["member"]
+    day = datetime(2030, 1, 2, tzinfo=UTC).date()
+    first = Session(bind=db.engine)
+    deltas = rollups.Deltas()
+    deltas.add(day, "replies", ["all"], 1)
+    deltas.engagement[(users["admin"].id, member.id, day)] += 1
+    deltas.flush(first)  # the row exists, uncommitted
+    rollups.grant(first, member.id, "regular")
+    errors: list[BaseException] = []
+
+    def second_request() -> None:
+        with app.app_context():
+            session = Session(bind=db.engine)
+            try:
+                more = rollups.Deltas()
+                more.add(day, "replies", ["all"], 2)
+                more.engagement[(users["admin"].id, member.id, day)] += 1
+                more.flush(session)  # waits for the first transaction
+                rollups.grant(session, member.id, "regular")
+                session.commit()
+            except BaseException as exc:  # noqa: BLE001 - reported below
+                errors.append(exc)
+            finally:
+                session.close()
+
+    thread = threading.Thread(target=second_request)
+    thread.start()
+    thread.join(0.5)  # the second transaction is now blocked on the first's row
+    first.commit()
+    first.close()
+    thread.join(30)
+    assert not errors
+    db.session.expire_all()
+    assert (
+        db.session.scalar(select(DailyMetric.value).where(DailyMetric.day == day, DailyMetric.scope == "all"))
+        == 3
+    )
+    assert db.session.scalar(select(Engagement.count).where(Engagement.day == day)) == 2
+    assert db.session.scalars(select(Badge.code).where(Badge.user_id == member.id)).all() == ["regular"]

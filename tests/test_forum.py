@@ -4,6 +4,7 @@ bad input and fixed query counts."""
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import update
 
 from community import events
 from community.forum import queries, services
@@ -385,3 +386,30 @@ def test_pending_and_hidden_replies_on_the_topic_page(client, question, users):
     assert "Waiting for approval" not in page
     assert "Rude words" not in page and "Hidden by the moderators: off topic" in page
     assert db.session.get(Topic, question.id).reply_count == 0
+
+
+def test_counters_move_atomically_even_when_the_session_holds_stale_objects(category, question, users):
+    """Another request committing a post between our read and our write must not be lost
+    (benchmarks/load_fault.py found category.post_count and reply_count drifting)."""
+    db.session.refresh(question)
+    db.session.refresh(category)
+    replies, posts, topics = question.reply_count, category.post_count, category.topic_count
+    # Another request's reply and topic land meanwhile; this session's objects stay stale.
+    topic_table, category_table = Topic.__table__, ForumCategory.__table__
+    db.session.execute(
+        update(topic_table)
+        .where(topic_table.c.id == question.id)
+        .values(reply_count=topic_table.c.reply_count + 1)
+    )
+    db.session.execute(
+        update(category_table)
+        .where(category_table.c.id == category.id)
+        .values(post_count=category_table.c.post_count + 2, topic_count=category_table.c.topic_count + 1)
+    )
+    assert question.reply_count == replies and category.post_count == posts  # still the old values
+    item = services.reply(question, UserFactory(), "Another reply, written while others posted.")
+    services.open_topic(category, users["member"], "Which stove for winter?", "Gas or liquid fuel?")
+    db.session.commit()
+    db.session.expire_all()
+    assert question.reply_count == replies + 2 and question.last_reply_id == item.id
+    assert category.post_count == posts + 4 and category.topic_count == topics + 2

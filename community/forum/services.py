@@ -175,10 +175,7 @@ def open_topic(
     )  # fmt: skip
     content.publish(topic, author, body, language)
     if topic.state == ContentState.PUBLISHED:
-        category.topic_count += 1
-        category.post_count += 1
-        category.last_activity_at = now
-        category.last_topic_id = topic.id
+        _count_in_category(category.id, topic.id, now, topics=1)
     _announce_mentions(topic)
     return topic
 
@@ -204,17 +201,38 @@ def reply(topic: Topic | None, author: User, body: str, language: str | None = N
     item = Reply(topic_id=topic.id, position=position, created_at=now)
     content.publish(item, author, body, language)
     if item.state == ContentState.PUBLISHED:
-        topic.reply_count += 1
-        topic.last_activity_at = now
-        topic.last_reply_id = item.id
+        table = Topic.__table__
+        values = {"reply_count": table.c.reply_count + 1, "last_activity_at": now, "last_reply_id": item.id}
         if item.author_role in OFFICIAL_ROLES:
-            topic.has_official_answer = True
-        category = db.session.get(ForumCategory, topic.category_id)
-        category.post_count += 1
-        category.last_activity_at = now
-        category.last_topic_id = topic.id
+            values["has_official_answer"] = True
+        db.session.execute(update(table).where(table.c.id == topic.id).values(**values))
+        db.session.expire(topic, list(values))
+        _count_in_category(topic.category_id, topic.id, now, topics=0)
     _announce_mentions(item)
     return item
+
+
+def _count_in_category(category_id: int, topic_id: int, now: object, *, topics: int) -> None:
+    """Count a new published post in its category with one atomic UPDATE.
+
+    Counters are never read-modify-written: the category (and the topic) in this session
+    may have been loaded before another request committed its own post, and writing
+    back ``loaded + 1`` would lose that post (found by benchmarks/load_fault.py).
+    """
+    table = ForumCategory.__table__
+    db.session.execute(
+        update(table)
+        .where(table.c.id == category_id)
+        .values(
+            post_count=table.c.post_count + 1,
+            topic_count=table.c.topic_count + topics,
+            last_activity_at=now,
+            last_topic_id=topic_id,
+        )
+    )
+    for obj in list(db.session.identity_map.values()):
+        if isinstance(obj, ForumCategory) and obj.id == category_id:
+            db.session.expire(obj, ["post_count", "topic_count", "last_activity_at", "last_topic_id"])
 
 
 def edit_post(item: Topic | Reply, editor: User, body: str, title: str | None = None) -> ContentItem:

@@ -51,7 +51,7 @@ def _own_session() -> Iterator[Session]:
 
 
 @contextmanager
-def _url_context() -> Iterator[None]:
+def url_context() -> Iterator[None]:
     """Documents carry page URLs: outside a request (worker, CLI, after a commit in a
     script) build them against SITE_URL."""
     if has_request_context():
@@ -81,7 +81,7 @@ def drain(max_batches: int | None = None, *, blocking: bool = True) -> int:
 
 def _drain_locked(max_batches: int | None) -> int:
     applied = 0
-    with _url_context(), _own_session() as session:
+    with url_context(), _own_session() as session:
         batches = 0
         while max_batches is None or batches < max_batches:
             rows = session.execute(

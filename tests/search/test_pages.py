@@ -141,3 +141,19 @@ def test_a_failing_indexer_never_undoes_a_commit(app, users, monkeypatch):
     monkeypatch.undo()
     indexer.drain()
     assert get_backend().search(SearchQuery("poles")).total == 1
+
+
+def test_cli_rebuild_builds_page_urls_outside_a_request(app, runner, users):
+    """Real kinds link their documents with url_for: `flask search rebuild` needs a URL
+    context like the worker (it failed with "Unable to build URLs outside an active
+    request" on the first idea; found following the README's production section)."""
+    from community.ideas import services as ideas
+
+    app.config["SEARCH_DRAIN_AFTER_COMMIT"] = False
+    idea = ideas.create_idea(users["member"], "Reflective strips on the rain jacket", "For night walks.")
+    db.session.commit()
+    result = runner.invoke(args=["search", "rebuild"])
+    assert result.exit_code == 0, result.output
+    assert "Indexed 1 documents" in result.output
+    hits = get_backend().search(SearchQuery(text="reflective")).hits
+    assert [(h.id, h.url) for h in hits] == [(f"content:{idea.id}", f"/ideas/{idea.id}")]
