@@ -15,7 +15,7 @@ from markupsafe import Markup
 
 from models import utcnow
 
-from .core.registry import nav_items
+from .core.registry import nav_items, tool_links
 from .i18n import LANGUAGE_NAMES, current_language
 from .permissions import can
 
@@ -86,6 +86,7 @@ def init_templating(app: Flask) -> None:
         language_names=LANGUAGE_NAMES,
         current_language=current_language,
         nav_items=nav_items,
+        tool_links=tool_links,
     )
     app.jinja_env.filters.update(
         datetime=format_datetime,

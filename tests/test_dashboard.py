@@ -22,6 +22,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -45,6 +46,7 @@ from models import (
     Topic,
     User,
     db,
+    utcnow,
 )
 from tests.factories import UserFactory
 
@@ -575,3 +577,119 @@ def test_a_rollup_row_created_by_two_transactions_at_once_counts_both(app, users
     )
     assert db.session.scalar(select(Engagement.count).where(Engagement.day == day)) == 2
     assert db.session.scalars(select(Badge.code).where(Badge.user_id == member.id)).all() == ["regular"]
+
+
+def _votes_rows() -> dict:
+    db.session.expire_all()
+    rows = db.session.execute(
+        select(DailyMetric.day, DailyMetric.value).where(
+            DailyMetric.scope == "all", DailyMetric.metric == "votes"
+        )
+    ).all()
+    return {day: value for day, value in rows if value}
+
+
+def test_votes_and_idea_statuses_are_kept_by_the_listeners(app, users):
+    """Votes cast and withdrawn, ideas created, shipped and merged: the counters kept after
+    each commit equal a recount from scratch, and the summary reads them."""
+    a, b, c = (UserFactory(username=n) for n in ("ann", "ben", "cat"))
+    db.session.commit()
+    first = ideas.create_idea(a, "A lighter stove", "Under 300 grams.", language="en")
+    second = ideas.create_idea(b, "A bigger vestibule", "Room for two packs.", language="en")
+    duplicate = ideas.create_idea(c, "Lighter stoves please", "Under 300 grams too.", language="en")
+    db.session.commit()
+    ideas.vote(first, b)
+    ideas.vote(first, c)
+    ideas.vote(second, a)
+    db.session.commit()
+    ideas.unvote(first, c)
+    db.session.commit()
+    ideas.change_status(second, users["staff"], "planned", "In the 2027 range.")
+    db.session.commit()
+    ideas.merge(duplicate, first, users["moderator"])
+    db.session.commit()
+    today = utcnow().date()
+    live = _votes_rows()
+    assert live == {today: 5}  # three authors' own votes, b and a; c withdrew
+    s = summary(Period(today, today))
+    assert s.votes_over_time == {today: 5}
+    assert s.ideas_by_status["new"] == 1 and s.ideas_by_status["planned"] == 1  # the duplicate is merged
+    rollups.rebuild(db.session)
+    db.session.commit()
+    assert _votes_rows() == live
+    assert summary(Period(today, today)).ideas_by_status == s.ideas_by_status
+
+
+def test_refresh_command_recounts_votes_and_statuses(runner, community):
+    db.session.execute(update(DailyMetric).where(DailyMetric.metric == "votes").values(value=0))
+    db.session.execute(update(DailyMetric).where(DailyMetric.scope == "ideas").values(value=7))
+    db.session.commit()
+    assert summary(PERIOD).votes_over_time[at(2).date()] == 0
+    result = runner.invoke(args=["dashboard", "refresh", "--from", "2026-03-01", "--to", "2026-03-31"])
+    assert result.exit_code == 0 and "4 votes" in result.output, result.output
+    s = summary(PERIOD)
+    assert s.votes_over_time[at(2).date()] == 4
+    assert (
+        s.ideas_by_status["new"] == 1 and s.ideas_by_status["done"] == 1 and s.ideas_by_status["planned"] == 0
+    )
+    bad = runner.invoke(args=["dashboard", "refresh", "--from", "2026-03-31", "--to", "2026-03-01"])
+    assert bad.exit_code != 0 and "Dashboard recounted" not in bad.output
+
+
+CONTENT_TABLES = ("content_item", "topic", "reply", "review", "idea_vote", "idea_comment", "brand_response")
+
+
+def test_summary_reads_rollups_not_content(community, count_queries):
+    """The figures come from the rollups: no query of the summary scans a content table
+    (only the ten most wanted ideas and the few tone examples are read, by index)."""
+    with count_queries() as q:
+        summary(PERIOD, examples=False)
+    scans = [s for s in q.statements if re.search(rf"\bFROM ({'|'.join(CONTENT_TABLES)})\b", s)]
+    # The one content read left: the most wanted ideas, ordered by the indexed vote count, ten at most.
+    assert len(scans) == 1 and "ORDER BY idea.vote_count DESC" in scans[0] and "LIMIT" in scans[0], scans
+
+
+def test_dashboard_query_count_does_not_grow_with_data(client, login, users, community, count_queries):
+    """More of every kind (members, topics, replies, reviews, responses, ideas, votes,
+    products): the page and the API answer with the same queries."""
+    login("staff")
+    urls = ["/dashboard/?from=2026-03-02&to=2026-03-29", "/api/v1/dashboard/summary?from=2026-03-02&to=2026-03-29",
+            f"/dashboard/?from=2026-03-02&to=2026-03-29&product={community['product'].id}"]  # fmt: skip
+    small = {}
+    for url in urls:
+        client.get(url)
+        with count_queries() as q:
+            assert client.get(url).status_code == 200
+        small[url] = q.count
+    people = [UserFactory(username=f"more{n}") for n in range(6)]
+    db.session.commit()
+    tents = community["category"]
+    from models import ForumCategory
+
+    gear = db.session.get(ForumCategory, community["items"]["q1"].category_id)
+    for n, person in enumerate(people):
+        product = reviews.save_product(None, None, slug=f"pack-{n}", name_en=f"Pack {n}", name_fr=f"Sac {n}",
+                                       category_id=tents.id, description_en="A pack.")  # fmt: skip
+        review = reviews.write_review(product, person, rating=1 + n % 5, title=f"Pack {n}",
+                                      body="Comfortable straps, a good pack for long walks.")  # fmt: skip
+        question = forum.open_topic(gear, person, f"Question {n}", "Which pegs for sand?", "question", "en")
+        db.session.commit()
+        reviews.respond(review, users["staff"], "Thank you.")
+        forum.reply(question, users["staff"], "Long sand pegs.", "en")
+        idea = ideas.create_idea(person, f"Idea {n}", "Something useful.", language="en")
+        db.session.commit()
+        for voter in people[:n]:
+            ideas.vote(idea, voter)
+        db.session.commit()
+    with db.session.no_autoflush:
+        db.session.execute(update(ContentItem).values(created_at=at(3, 10)))
+        db.session.execute(update(IdeaVote).values(created_at=at(3, 11)))
+    db.session.commit()
+    rollups.rebuild(db.session)
+    db.session.commit()
+    for url in urls:
+        client.get(url)
+        with count_queries() as q:
+            assert client.get(url).status_code == 200
+        assert q.count == small[url], (url, "\n".join(s[:150] for s in q.statements))
+    assert summary(PERIOD).activity_totals["reviews"] == 3 + len(people)

@@ -13,7 +13,7 @@ from flask_login import current_user, login_required
 from models import Article, ArticleComment, ContentState, db
 
 from ..content.registry import ContentContext, ContentKind, register
-from ..core.registry import HomeBlock, home_block, nav_item, sitemap_source
+from ..core.registry import HomeBlock, home_block, nav_item, sitemap_source, tool_link
 from ..demo import SEEDERS
 from ..errors import DomainError, NotFound, PermissionDenied
 from ..permissions import can
@@ -51,6 +51,7 @@ register(
     )
 )  # fmt: skip
 nav_item("blog", "blog.index", _l("Blog"), order=40)
+tool_link("blog.new", "blog.new", _l("Write an article"), "brand.publish", "brand", 30)
 
 
 def _home_articles(_user: Any) -> dict[str, Any] | None:

@@ -44,6 +44,8 @@ def _sync(content_id: int) -> None:
         rollups.sync_item(session, item, deltas)
         deltas.flush(session)
         rollups.badges_for_item(session, item)
+        if item.kind == "idea":
+            rollups.refresh_idea_statuses(session)
 
 
 def on_content_created(_sender: Any, content_id: int, **_payload: Any) -> None:
@@ -66,6 +68,12 @@ def on_review_responded(_sender: Any, review_id: int, **_payload: Any) -> None:
 def on_idea_status_changed(_sender: Any, idea_id: int, status: str, **_payload: Any) -> None:
     with _session() as session:
         rollups.idea_status(session, idea_id, status)
+        rollups.refresh_idea_statuses(session)
+
+
+def on_idea_merged(_sender: Any, **_payload: Any) -> None:
+    with _session() as session:
+        rollups.refresh_idea_statuses(session)
 
 
 def on_user_registered(_sender: Any, user_id: int, **_payload: Any) -> None:
@@ -84,6 +92,8 @@ CONNECTIONS: tuple[tuple[Any, Callable[..., None]], ...] = (
     (events.review_responded, on_review_responded),
     (events.idea_status_changed, on_idea_status_changed),
     (events.user_registered, on_user_registered),
+    (events.idea_merged, on_idea_merged),
+    (events.idea_unmerged, on_idea_merged),
 )
 
 

@@ -1,4 +1,10 @@
-"""Reading the dashboard's figures: a fixed number of queries over the rollups."""
+"""Reading the dashboard's figures: a fixed number of queries over the rollups.
+
+Nothing here scans the content tables: activity, ratings, tone and votes come from the
+daily rollups (``dashboard_daily``, kept by the listeners), response times from one compact
+row per question or review (``dashboard_response``). The idea board's figures read the
+ten most wanted ideas (an indexed, limited read); their counts by status are counters too.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +16,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import with_polymorphic
 
 from models import (
@@ -19,7 +25,6 @@ from models import (
     ContentTone,
     DailyMetric,
     Idea,
-    IdeaVote,
     Product,
     ProductCategory,
     ResponseSample,
@@ -28,7 +33,7 @@ from models import (
 )
 
 from ..errors import InvalidInput
-from .rollups import week_start
+from .rollups import CURRENT, IDEAS_SCOPE, VOTES, week_start
 
 ACTIVITY = ("members", "topics", "replies", "reviews", "ideas", "comments")
 TONES = ("positive", "neutral", "negative")
@@ -171,9 +176,13 @@ class Summary:
 def summary(period: Period, examples: bool = True) -> Summary:
     out = Summary(period=period, buckets=period.buckets())
     out.target_hours = int(current_app.config.get("BRAND_RESPONSE_TARGET_HOURS", 24))
+    # The scope's rollups, and the idea votes (counted for the whole community only).
+    in_scope = or_(
+        DailyMetric.scope == period.scope, and_(DailyMetric.scope == "all", DailyMetric.metric == VOTES)
+    )
     rows = db.session.execute(
         select(DailyMetric.day, DailyMetric.metric, func.sum(DailyMetric.value))
-        .where(DailyMetric.scope == period.scope, DailyMetric.day >= period.start, DailyMetric.day <= period.end)
+        .where(in_scope, DailyMetric.day >= period.start, DailyMetric.day <= period.end)
         .group_by(DailyMetric.day, DailyMetric.metric)
     ).all()  # fmt: skip
     series: dict[str, dict[date, int]] = defaultdict(lambda: defaultdict(int))
@@ -197,6 +206,7 @@ def summary(period: Period, examples: bool = True) -> Summary:
     out.per_product = _per_product(period)
     _responsiveness(out)
     _ideas(out)
+    out.votes_over_time = {b: series[VOTES].get(b, 0) for b in out.buckets}
     if examples:
         out.tone_examples = tone_examples(period)
     return out
@@ -270,20 +280,15 @@ def _responsiveness(out: Summary) -> None:
 
 
 def _ideas(out: Summary) -> None:
-    period = out.period
     visible = (Idea.state == ContentState.PUBLISHED, Idea.merged_into_id.is_(None))
     counts = dict(
-        db.session.execute(select(Idea.status, func.count()).where(*visible).group_by(Idea.status)).all()
+        db.session.execute(
+            select(DailyMetric.metric, DailyMetric.value).where(
+                DailyMetric.scope == IDEAS_SCOPE, DailyMetric.day == CURRENT
+            )
+        ).all()
     )
-    out.ideas_by_status = {s: int(counts.get(s, 0)) for s in IDEA_STATUSES}
-    votes: dict[date, int] = defaultdict(int)
-    for (moment,) in db.session.execute(
-        select(IdeaVote.created_at).where(
-            IdeaVote.created_at >= period.since, IdeaVote.created_at < period.until
-        )
-    ):
-        votes[period.bucket(moment.date())] += 1
-    out.votes_over_time = {b: votes.get(b, 0) for b in out.buckets}
+    out.ideas_by_status = {s: int(counts.get(f"status_{s}", 0)) for s in IDEA_STATUSES}
     out.wanted_ideas = list(
         db.session.scalars(
             select(Idea)

@@ -4,14 +4,26 @@ One function, :func:`sync_item`, decides from an item's current state what it sh
 contribute (``counted``: published and written by a member rather than the brand) and
 applies the difference, so listeners may run in any order and more than once. The
 ``rebuild`` command empties the tables and runs the same code over every item.
+
+Idea votes are counted per day (metric ``votes``, scope ``all``) by the voting service itself,
+in the vote's own transaction (:func:`count_vote`, an atomic upsert: many votes arrive at
+once, and a listener's second connection per vote could exhaust the pool): +1 when a vote
+is cast, -1 on the day it was cast when it is withdrawn. :func:`refresh_votes` recounts
+chosen days from the votes themselves (``flask dashboard refresh``, e.g. nightly, repairs
+what the services cannot see, such as votes removed with a deleted account).
+
+The idea board's counts by status are current figures, not daily ones: rows of scope
+``ideas`` on the placeholder day :data:`CURRENT`, recounted by :func:`refresh_idea_statuses`
+whenever an idea is created, changes state or status, or is merged (ideas change rarely;
+the dashboard is read often).
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from models import (
@@ -23,6 +35,7 @@ from models import (
     Engagement,
     Idea,
     IdeaComment,
+    IdeaVote,
     Reply,
     ResponseSample,
     Review,
@@ -41,6 +54,9 @@ ACTIVITY_METRICS = {
     "idea_comment": "comments", "article_comment": "comments",
 }  # fmt: skip
 TOP_REVIEWER_REVIEWS = 5
+VOTES = "votes"
+IDEAS_SCOPE = "ideas"
+CURRENT = date.min  # the "day" of current counters: outside every period the dashboard reads
 
 
 def day_of(moment: datetime) -> date:
@@ -224,6 +240,87 @@ def _answer(sample: ResponseSample, at: datetime) -> None:
     sample.seconds = max(0, int((at - sample.asked_at).total_seconds()))
 
 
+def vote_changed(day: date, delta: int, deltas: Deltas) -> None:
+    deltas.add(day, VOTES, ["all"], delta)
+
+
+def count_vote(session: Session, day: date, delta: int) -> None:
+    """Add ``delta`` to the day's vote counter inside the caller's transaction."""
+    table = DailyMetric.__table__
+    dialect = session.get_bind().dialect.name
+    if dialect in ("postgresql", "sqlite"):
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        statement = insert(table).values(day=day, metric=VOTES, scope="all", value=delta)
+        session.execute(
+            statement.on_conflict_do_update(
+                index_elements=["scope", "day", "metric"],
+                set_={"value": table.c.value + statement.excluded.value},
+            )
+        )
+        return
+    deltas = Deltas()
+    vote_changed(day, delta, deltas)
+    deltas.flush(session)
+
+
+def _vote_days(session: Session, since: date | None = None, until: date | None = None) -> Counter[date]:
+    """Votes cast per day (UTC), counted from the votes themselves (rebuild and refresh only)."""
+    query = select(IdeaVote.created_at)
+    if since is not None:
+        query = query.where(IdeaVote.created_at >= datetime.combine(since, time.min, tzinfo=UTC))
+    if until is not None:
+        query = query.where(
+            IdeaVote.created_at < datetime.combine(until + timedelta(days=1), time.min, tzinfo=UTC)
+        )
+    days: Counter[date] = Counter()
+    for (moment,) in session.execute(query.execution_options(yield_per=5000)):
+        days[moment.date()] += 1
+    return days
+
+
+def refresh_votes(session: Session, since: date, until: date) -> int:
+    """Recount the ``votes`` rollup of the days from ``since`` to ``until`` (inclusive);
+    returns the number of votes found."""
+    session.execute(
+        delete(DailyMetric).where(DailyMetric.scope == "all", DailyMetric.metric == VOTES,
+                                  DailyMetric.day >= since, DailyMetric.day <= until)
+    )  # fmt: skip
+    days = _vote_days(session, since, until)
+    deltas = Deltas()
+    for day, count in days.items():
+        vote_changed(day, count, deltas)
+    deltas.flush(session)
+    return sum(days.values())
+
+
+def refresh_idea_statuses(session: Session) -> dict[str, int]:
+    """Recount the published, unmerged ideas by status into the ``ideas`` counters."""
+    counts = {
+        status: int(n)
+        for status, n in session.execute(
+            select(Idea.status, func.count())
+            .where(Idea.state == ContentState.PUBLISHED, Idea.merged_into_id.is_(None))
+            .group_by(Idea.status)
+        )
+    }
+    stored = {
+        row.metric: row
+        for row in session.scalars(
+            select(DailyMetric).where(DailyMetric.scope == IDEAS_SCOPE, DailyMetric.day == CURRENT)
+        )
+    }
+    for metric, row in stored.items():
+        row.value = counts.get(metric.removeprefix("status_"), 0)
+    for status, n in counts.items():
+        if f"status_{status}" not in stored:
+            session.add(DailyMetric(day=CURRENT, metric=f"status_{status}", scope=IDEAS_SCOPE, value=n))
+    session.flush()
+    return counts
+
+
 def new_member(session: Session, user: User, deltas: Deltas) -> None:
     if user.role not in OFFICIAL_ROLES:
         deltas.add(day_of(user.created_at), "members", ["all"], 1)
@@ -271,8 +368,6 @@ def badges_for_item(session: Session, item: ContentItem) -> None:
 
 
 def _count():  # noqa: ANN202
-    from sqlalchemy import func
-
     return func.count()
 
 
@@ -315,14 +410,15 @@ def rebuild(session: Session, batch: int = 2000) -> int:
         session.flush()
     for user in session.scalars(select(User)):
         new_member(session, user, deltas)
+    for day, count in _vote_days(session).items():
+        vote_changed(day, count, deltas)
     deltas.flush(session)
+    refresh_idea_statuses(session)
     _rebuild_badges(session)
     return seen
 
 
 def _rebuild_badges(session: Session) -> None:
-    from sqlalchemy import func
-
     posters = session.execute(
         select(ContentItem.author_id, func.min(ContentItem.id))
         .where(ContentItem.kind.in_(list(ACTIVITY_METRICS)), ContentItem.state == ContentState.PUBLISHED,

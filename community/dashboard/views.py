@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from models import db
 
 from ..auth import queries as auth_queries
+from ..core.registry import tool_link
 from ..errors import InvalidInput, NotFound, PermissionDenied
 from ..forms import EmptyForm
 from ..permissions import can
@@ -16,6 +18,10 @@ from . import exports, queries, radar, services
 from .charts import charts_for
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
+tool_link("dashboard.index", "dashboard.index", _l("Community dashboard"), "dashboard.view", "insights", 10)
+tool_link(
+    "dashboard.influencers", "dashboard.influencers", _l("Influencer radar"), "dashboard.view", "insights", 20
+)
 
 
 def _require() -> None:

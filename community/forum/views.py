@@ -11,7 +11,7 @@ from models import ForumCategory, Reply, Topic, User
 
 from ..content import registry as content_registry
 from ..content import services as content_services
-from ..core.registry import HomeBlock, home_block, nav_item, sitemap_source
+from ..core.registry import HomeBlock, home_block, nav_item, sitemap_source, tool_link
 from ..errors import DomainError, NotFound, PermissionDenied
 from ..extensions import db
 from ..forms import EmptyForm
@@ -85,6 +85,16 @@ def _post_or_404(post_id: int) -> Topic | Reply:
 # --- site-wide registrations ---------------------------------------------------------------
 
 nav_item("forum", "forum.index", _l("Forum"), order=10)
+tool_link("forum.unofficial", "forum.latest", _l("Questions without an official answer"), "forum.staff_filters", "brand", 20,
+          args={"filter": "unofficial"})  # fmt: skip
+tool_link(
+    "forum.categories",
+    "forum.edit_category",
+    _l("New forum category"),
+    "forum.manage_categories",
+    "admin",
+    10,
+)
 home_block(
     HomeBlock(
         "forum.active",

@@ -33,6 +33,7 @@ from models import (
 
 from .. import events
 from ..content import services as content
+from ..dashboard.rollups import count_vote
 from ..errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from ..permissions import can
 
@@ -136,6 +137,7 @@ def _add_vote(idea: Idea, user: User, *, check_budget: bool = True) -> bool:
     )
     if result.first() is None:  # already voted
         return False
+    count_vote(db.session, now.date(), 1)
     db.session.execute(
         update(IDEA)
         .where(IDEA.c.id == idea.id)
@@ -175,6 +177,7 @@ def unvote(idea: Idea, user: User) -> None:
         ).rowcount
     if deleted != 1:
         raise Conflict(_l("You have not voted for this idea."), code="not_voted")
+    count_vote(db.session, row.created_at.date(), -1)
     db.session.execute(
         update(IDEA)
         .where(IDEA.c.id == idea.id)

@@ -16,7 +16,7 @@ from models import ContentItem, Sanction, db
 
 from ..auth import queries as auth_queries
 from ..content.registry import _KINDS
-from ..core.registry import nav_item
+from ..core.registry import nav_item, tool_link
 from ..errors import DomainError, NotFound, PermissionDenied
 from ..forms import EmptyForm
 from ..permissions import can
@@ -30,6 +30,13 @@ services.install_policies()
 services.install_login_check()
 services.init_audit()
 nav_item("transparency", "moderation.transparency", _l("Transparency"), order=90)
+tool_link(
+    "moderation.queue", "moderation.queue", _l("Moderation queue"), "moderation.queue", "moderation", 10
+)
+tool_link("moderation.log", "moderation.log", _l("Moderation log"), "moderation.log", "moderation", 20)
+tool_link(
+    "moderation.filters", "moderation.filters", _l("Moderation filters"), "moderation.filters", "admin", 30
+)
 
 
 @bp.before_app_request

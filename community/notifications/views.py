@@ -24,7 +24,7 @@ from flask_login import current_user, login_required
 
 from models import ContentItem, Webhook, db, utcnow
 
-from ..core.registry import nav_item
+from ..core.registry import nav_item, tool_link
 from ..errors import DomainError, InvalidInput, NotFound, PermissionDenied
 from ..extensions import csrf
 from ..forms import EmptyForm
@@ -35,6 +35,15 @@ from . import email, queries, services, webhooks
 bp = Blueprint("notifications", __name__)
 
 nav_item("brand_replies", "notifications.brand_replies", _l("Brand replies"), order=70)
+tool_link("notifications.inbox", "notifications.inbox", _l("Staff inbox"), "notifications.inbox", "brand", 10)
+tool_link(
+    "notifications.webhooks",
+    "notifications.admin_webhooks",
+    _l("Webhooks"),
+    "notifications.admin",
+    "admin",
+    40,
+)
 
 KIND_LABELS = {
     "reply": _l("replied to your topic"),

@@ -14,7 +14,7 @@ from wtforms.fields.choices import SelectChoice
 from models import Review, db
 
 from ..content.registry import ContentContext, ContentKind, register
-from ..core.registry import HomeBlock, home_block, nav_item, sitemap_source
+from ..core.registry import HomeBlock, home_block, nav_item, sitemap_source, tool_link
 from ..demo import SEEDERS
 from ..errors import Conflict, DomainError, NotFound, PermissionDenied
 from ..forms import EmptyForm
@@ -76,6 +76,7 @@ if "community.reviews.demo.seed_reviews" not in SEEDERS:
     SEEDERS.append("community.reviews.demo.seed_reviews")
 
 nav_item("reviews", "reviews.catalogue", _l("Products"), order=20)
+tool_link("reviews.new_product", "reviews.manage", _l("New product"), "reviews.manage_catalogue", "admin", 20)
 home_block(
     HomeBlock(
         "reviews.recent", order=30, template="reviews/_home.html",

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from models import ContentItem, ContentState, db
+from models import ContentItem, ContentState, User, db
 
 from ..content.registry import all_kinds
 from ..permissions import can
@@ -86,6 +86,20 @@ def search(user: Any, query: SearchQuery) -> SearchResults:
     results.total -= len(results.hits) - len(kept)
     results.hits = kept
     return results
+
+
+def hit_authors(hits: list[Hit]) -> dict[int, tuple[User, str | None]]:
+    """The author (and their role when writing) of each content hit, in one query, so the
+    results show the same staff and brand-relationship labels as the content's own page."""
+    ids = [hit.content_id for hit in hits if hit.content_id is not None]
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(ContentItem.id, ContentItem.author_role, User)
+        .join(User, User.id == ContentItem.author_id)
+        .where(ContentItem.id.in_(ids))
+    )
+    return {content_id: (author, role) for content_id, role, author in rows}
 
 
 def suggest(user: Any, text: str, limit: int = 6) -> list[Hit]:

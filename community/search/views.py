@@ -30,9 +30,10 @@ def index():
     query = queries.query_from_args(request.args)
     results = queries.search(current_user, query) if query.text.strip() else None
     labels = dict(queries.type_choices())
+    authors = queries.hit_authors(results.hits) if results else {}
     return render_template(
         "search/index.html", query=query, results=results, type_choices=queries.type_choices(),
-        labels=labels, url_with=_url_with,
+        labels=labels, url_with=_url_with, authors=authors,
     )  # fmt: skip
 
 

@@ -55,8 +55,22 @@ def test_dashboard_period_csv_and_ambassador_profile(page: Page, live_server):
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_text("Welcome back")).to_be_visible()
 
-    page.goto(base + "/dashboard/")
+    # The tools bar of the staff's role, reached and followed with the keyboard alone.
+    tools = page.get_by_role("navigation", name="Tools for your role")
+    expect(tools.get_by_role("link")).to_have_text(
+        ["Staff inbox", "Questions without an official answer", "Write an article", "Community dashboard",
+         "Influencer radar", "New product"]
+    )  # fmt: skip
+    check_accessibility(page, "home page with the tools bar")
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.textContent.trim()") == "Community dashboard":
+            break
+    else:
+        raise AssertionError("the tools bar's dashboard link is not reachable with Tab")
+    page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="Community dashboard", level=1)).to_be_visible()
+    expect(tools.get_by_role("link", name="Community dashboard")).to_have_attribute("aria-current", "page")
     expect(page.locator("canvas[data-chart='chart-data-activity'][data-drawn='true']")).to_have_count(1)
     check_accessibility(page, "dashboard, last 30 days")
     expect(page.locator("#activity").locator("..").get_by_text("Topics: 1")).to_be_visible()
