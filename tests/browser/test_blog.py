@@ -45,7 +45,7 @@ def test_draft_preview_schedule_appear_comment_reply_feed(page: Page, live_serve
     page.get_by_role("navigation").get_by_role("link", name="Blog").click()
     expect(page.get_by_role("heading", level=1, name="Blog")).to_be_visible()
     check_accessibility(page, "blog index (staff, empty)")
-    page.get_by_role("link", name="Write an article").click()
+    page.locator("#main").get_by_role("link", name="Write an article").click()
     check_accessibility(page, "article form")
     page.get_by_label("Title").fill(TITLE)
     page.get_by_label("Summary").fill("Three nights on the plateau, one storm.")
