@@ -82,6 +82,7 @@ class SearchResults:
     page: int
     per_page: int
     suggestion: str | None = None  # "did you mean"
+    exact: bool = True  # False: ``total`` is an upper estimate (large result sets)
 
     @property
     def pages(self) -> int:
