@@ -10,6 +10,7 @@ from __future__ import annotations
 import fcntl
 import logging
 import os
+import re
 import shutil
 import threading
 import time
@@ -33,6 +34,7 @@ from .documents import MARK_END, MARK_START, SearchDoc
 
 log = logging.getLogger(__name__)
 LANGS = ("fr", "en")
+_WORDS = re.compile(r"\w+(?:\.?\w+)*", re.UNICODE)  # RegexTokenizer's default expression
 EXCERPT = 1500  # characters of a body kept for snippets: highlighting cost grows with it
 
 
@@ -209,7 +211,8 @@ class WhooshBackend:
             "date": _naive(doc.date),
             "item_score": float(doc.score or 0),
             "url": doc.url,
-            "words": f"{doc.title} {doc.text}",
+            # Each distinct word once: only its presence (document frequency) is used.
+            "words": " ".join(dict.fromkeys(_WORDS.findall(f"{doc.title} {doc.text}".lower()))),
             f"title_{lang}": doc.title,
             f"text_{lang}": doc.text,
         }
