@@ -132,6 +132,9 @@ class Backend(Protocol):
 
     def count(self) -> int: ...
 
+    def available(self) -> bool:
+        """Whether the index can answer (False: never built, so callers use a fallback)."""
+
     def search(self, query: SearchQuery) -> SearchResults: ...
 
     def suggest(self, text: str, limit: int = 5) -> list[Hit]:

@@ -205,6 +205,10 @@ class PostgresBackend:
                 yield done
             self._write(conn, batch)
 
+    def available(self) -> bool:
+        self._ensure()  # the tables exist from the first use on
+        return True
+
     def count(self) -> int:
         self._ensure()
         with self.engine.connect() as conn:

@@ -279,6 +279,9 @@ class WhooshBackend:
             os.replace(tmp, self.dir)
             shutil.rmtree(old, ignore_errors=True)
 
+    def available(self) -> bool:
+        return self._current() is not None
+
     def count(self) -> int:
         ix = self._open()
         return ix.doc_count() if ix is not None else 0
