@@ -69,7 +69,11 @@ def visible_hits(user: Any, hits: list[Hit]) -> list[Hit]:
         return hits
     items = {item.id: item for item in db.session.scalars(select(ContentItem).where(ContentItem.id.in_(ids)))}
 
+    now = datetime.now(UTC)
+
     def ok(hit: Hit) -> bool:
+        if hit.date is not None and hit.date > now:  # a scheduled article, before its time
+            return False
         if hit.content_id is None:
             return True
         item = items.get(hit.content_id)

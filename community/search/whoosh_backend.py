@@ -384,6 +384,22 @@ class WhooshBackend:
             result = result.intersection(other)
         return result
 
+    def _future(self, searcher) -> set[int]:  # noqa: ANN001
+        """Documents dated after now (scheduled articles): kept out until their time.
+
+        The dated-ahead documents are found once per index generation; each query
+        then only compares their dates with the clock."""
+        key = (self._inode, searcher.ixreader.generation(), "future")
+        with self._guard:
+            ahead = self._filters.get(key)
+        if ahead is None:
+            later = DateRange("date", _naive(datetime.now(UTC)), None)
+            ahead = {n: searcher.stored_fields(n).get("date") for n in searcher.docs_for_query(later)}
+            with self._guard:
+                self._filters[key] = ahead
+        now = _naive(datetime.now(UTC))
+        return {n for n, date in ahead.items() if date is not None and date > now}
+
     def _filter_set(self, searcher, part):  # noqa: ANN001, ANN202
         key = (self._inode, searcher.ixreader.generation(), repr(part))
         with self._guard:
@@ -445,7 +461,11 @@ class WhooshBackend:
         inner.max_matches = self.max_matches
         if self.time_budget:
             inner.deadline = time.perf_counter() + self.time_budget
-        collector = _Filtered(inner, allow=allowed) if allowed is not None else inner
+        future = self._future(searcher)
+        if allowed is not None or future:
+            collector = _Filtered(inner, allow=allowed, restrict=future or None)
+        else:
+            collector = inner
         searcher.search_with_collector(q, collector)
         return collector.results(), inner.cut
 
