@@ -44,6 +44,11 @@ SETTINGS: list[tuple[str, str, Any, Any]] = [
     ("MAIL_DEFAULT_SENDER", "MAIL_DEFAULT_SENDER", str, "Rassembleur <community@localhost>"),
     ("JOBS_MODE", "JOBS_MODE", str, None),
     ("SEARCH_BACKEND", "SEARCH_BACKEND", str, "whoosh"),
+    # Whoosh: a query ranks at most this many matching documents, the newest first
+    # (bounds the cost of very common words; the total is then an estimate).
+    ("SEARCH_MAX_MATCHES", "SEARCH_MAX_MATCHES", _int, 2000),
+    # ... and stops matching after this many milliseconds (once it has 20 matches).
+    ("SEARCH_TIME_BUDGET_MS", "SEARCH_TIME_BUDGET_MS", _int, 25),
     ("RATELIMIT_LOGIN", "RATELIMIT_LOGIN", str, "10 per minute;60 per hour"),
     ("RATELIMIT_REGISTER", "RATELIMIT_REGISTER", str, "5 per minute;20 per hour"),
     ("RATELIMIT_ENABLED", "RATELIMIT_ENABLED", _bool, True),

@@ -252,3 +252,13 @@ def find_topics(text: str, exclude_id: int, limit: int = MERGE_SEARCH_LIMIT) -> 
             .options(joinedload(Topic.category))
         )
     )
+
+
+def related_topics(user, title: str, limit: int = 5) -> list:  # noqa: ANN001
+    """Topics like the title being written (new-topic form), from the search index;
+    none when search is unavailable."""
+    from ..search.queries import similar_or_none
+
+    if len((title or "").strip()) < 3:
+        return []
+    return similar_or_none(user, title, ["topic"], limit) or []

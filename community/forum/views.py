@@ -255,7 +255,10 @@ def new_topic(slug: str):
                 flash(_("Your topic waits for a moderator's approval: it is not public yet."), "info")
             return redirect(topic_url(topic))
     status = 422 if form.errors else 200
-    return render_template("forum/new_topic.html", form=form, category=cat, preview_html=preview_html), status
+    related = queries.related_topics(current_user, form.title.data or "")
+    return render_template(
+        "forum/new_topic.html", form=form, category=cat, preview_html=preview_html, hits=related
+    ), status
 
 
 def _reply_form(topic: Topic, form: PostForm, preview_html: str | None = None, status: int = 200):  # noqa: ANN202

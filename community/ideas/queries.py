@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload
@@ -146,10 +147,25 @@ def _words(text: str) -> set[str]:
     return {w for w in _WORD.findall(fold_text(text)) if len(w) >= 3 and w not in _STOPWORDS}
 
 
+def similar_ideas_for(user: Any, title: str, limit: int = 5) -> list[Idea]:
+    """Ideas like ``title`` for the idea form, from the search index (stemming, both
+    languages, relevance); :func:`similar_ideas` only when search is unavailable."""
+    from ..search.queries import similar_or_none
+
+    hits = similar_or_none(user, title or "", ["idea"], limit)
+    if hits is None:
+        return similar_ideas(title, limit)
+    ids = [hit.content_id for hit in hits if hit.content_id is not None]
+    if not ids:
+        return []
+    found = {idea.id: idea for idea in db.session.scalars(_listed().where(Idea.id.in_(ids)))}
+    return [found[i] for i in ids if i in found]
+
+
 def similar_ideas(title: str, limit: int = 5, exclude_id: int | None = None) -> list[Idea]:
     """Ideas whose titles share words with ``title``, best overlap first (one query).
 
-    A fallback until the search index exists: candidates are found with LIKE on each
+    The fallback when search is unavailable: candidates are found with LIKE on each
     significant word (and its accent-free form), then ranked by shared words in Python.
     """
     words = _words(title or "")

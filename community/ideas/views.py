@@ -111,7 +111,7 @@ def new():
             db.session.commit()
             flash(_("Your idea is published, with your vote."), "success")
             return redirect(url_for("ideas.show", idea_id=idea.id))
-    similar = queries.similar_ideas(form.title.data or "", limit=5) if form.title.data else []
+    similar = queries.similar_ideas_for(current_user, form.title.data, limit=5) if form.title.data else []
     return render_template("ideas/new.html", form=form, similar=similar), 422 if form.errors else 200
 
 
@@ -119,7 +119,8 @@ def new():
 def similar():
     """HTML fragment for the form (htmx): ideas whose titles look like ``title``."""
     title = (request.args.get("title") or "")[:200]
-    return render_template("ideas/_similar.html", similar=queries.similar_ideas(title, limit=5))
+    similar = queries.similar_ideas_for(current_user, title, limit=5) if len(title.strip()) >= 3 else []
+    return render_template("ideas/_similar.html", similar=similar)
 
 
 def _render_idea(

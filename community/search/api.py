@@ -39,7 +39,9 @@ class SearchResultSchema(Schema):
 
 class SearchResponseSchema(Schema):
     results = fields.List(fields.Nested(SearchResultSchema))
-    total = fields.Integer()
+    total = fields.Integer(
+        metadata={"description": "Matches; an upper estimate for very large result sets (Whoosh backend)"}
+    )
     suggestion = fields.String(allow_none=True, metadata={"description": "Did you mean"})
 
 

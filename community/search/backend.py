@@ -82,6 +82,7 @@ class SearchResults:
     page: int
     per_page: int
     suggestion: str | None = None  # "did you mean"
+    exact: bool = True  # False: ``total`` is an upper estimate (large result sets)
 
     @property
     def pages(self) -> int:
@@ -130,6 +131,9 @@ class Backend(Protocol):
         """Replace the whole index with ``docs``; yields after each document (progress)."""
 
     def count(self) -> int: ...
+
+    def available(self) -> bool:
+        """Whether the index can answer (False: never built, so callers use a fallback)."""
 
     def search(self, query: SearchQuery) -> SearchResults: ...
 

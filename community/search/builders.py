@@ -14,6 +14,7 @@ from flask import url_for
 from models import (
     Article,
     ArticleComment,
+    ArticleStatus,
     BrandResponse,
     ForumCategory,
     Idea,
@@ -88,9 +89,12 @@ def idea_comment_document(item: IdeaComment) -> SearchDoc | None:
 
 
 def article_document(item: Article) -> SearchDoc | None:
-    # Drafts and scheduled articles stay out; a scheduled article enters the index
-    # when it is next edited or at `flask --app app search rebuild`.
-    return SearchDoc(title=item.title, text=_text(item)) if item.is_public() else None
+    """Published and scheduled articles, dated at their publication time: searches
+    only show documents whose date has come (both backends filter ``date <= now``),
+    so a scheduled article appears in search by itself at its time. Drafts stay out."""
+    if item.status == ArticleStatus.DRAFT or item.publish_at is None:
+        return None
+    return SearchDoc(title=item.title, text=_text(item), date=item.publish_at)
 
 
 def article_comment_document(item: ArticleComment) -> SearchDoc | None:

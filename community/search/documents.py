@@ -176,17 +176,14 @@ def load_content(ids: list[int]) -> dict[int, SearchDoc | None]:
 
 
 def all_content(batch: int = 500) -> Iterator[SearchDoc]:
-    """Every published item's document, by id batches (for a rebuild)."""
-    last = 0
+    """Every published item's document, by id batches, newest first (for a rebuild:
+    the Whoosh backend caps the matches it ranks, keeping the first it meets)."""
+    last = None
     while True:
-        ids = list(
-            db.session.scalars(
-                select(ContentItem.id)
-                .where(ContentItem.id > last, ContentItem.state == ContentState.PUBLISHED.value)
-                .order_by(ContentItem.id)
-                .limit(batch)
-            )
-        )
+        stmt = select(ContentItem.id).where(ContentItem.state == ContentState.PUBLISHED.value)
+        if last is not None:
+            stmt = stmt.where(ContentItem.id < last)
+        ids = list(db.session.scalars(stmt.order_by(ContentItem.id.desc()).limit(batch)))
         if not ids:
             return
         for doc in load_content(ids).values():

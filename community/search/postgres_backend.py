@@ -205,6 +205,10 @@ class PostgresBackend:
                 yield done
             self._write(conn, batch)
 
+    def available(self) -> bool:
+        self._ensure()  # the tables exist from the first use on
+        return True
+
     def count(self) -> int:
         self._ensure()
         with self.engine.connect() as conn:
@@ -217,7 +221,8 @@ class PostgresBackend:
 
     @staticmethod
     def _filters(query: SearchQuery, types: list[str] | None = None) -> tuple[str, dict]:
-        sql, params = [], {}
+        # Documents dated in the future (scheduled articles) appear at their time.
+        sql, params = ["d.date <= now()"], {}
         kinds = types if types is not None else query.types
         if kinds:
             sql.append("d.type = ANY(:types)")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime, time
 from typing import Any
 
@@ -14,6 +15,7 @@ from ..permissions import can
 from .backend import SORTS, Hit, SearchQuery, SearchResults, get_backend
 from .documents import sources
 
+log = logging.getLogger(__name__)
 PER_PAGE = 10
 
 
@@ -67,7 +69,11 @@ def visible_hits(user: Any, hits: list[Hit]) -> list[Hit]:
         return hits
     items = {item.id: item for item in db.session.scalars(select(ContentItem).where(ContentItem.id.in_(ids)))}
 
+    now = datetime.now(UTC)
+
     def ok(hit: Hit) -> bool:
+        if hit.date is not None and hit.date > now:  # a scheduled article, before its time
+            return False
         if hit.content_id is None:
             return True
         item = items.get(hit.content_id)
@@ -108,3 +114,16 @@ def suggest(user: Any, text: str, limit: int = 6) -> list[Hit]:
 
 def similar(user: Any, title: str, types: list[str], limit: int = 5, exclude: str = "") -> list[Hit]:
     return visible_hits(user, get_backend().similar(title, types, limit, exclude))
+
+
+def similar_or_none(user: Any, title: str, types: list[str], limit: int = 5) -> list[Hit] | None:
+    """:func:`similar`, or None when search cannot answer (an index never built, a
+    backend failing): the caller then uses its own simple fallback."""
+    backend = get_backend()
+    try:
+        if not backend.available():
+            return None
+        return similar(user, title, types, limit)
+    except Exception:
+        log.exception("search: similar content failed; using the fallback")
+        return None

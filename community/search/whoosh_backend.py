@@ -10,17 +10,31 @@ from __future__ import annotations
 import fcntl
 import logging
 import os
+import re
 import shutil
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 from flask import Flask
-from whoosh import highlight, index
-from whoosh.analysis import CharsetFilter, Filter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
+from whoosh import collectors, highlight, index, sorting
+from whoosh.analysis import (
+    STOP_WORDS,
+    Analyzer,
+    CharsetFilter,
+    Filter,
+    LowercaseFilter,
+    RegexTokenizer,
+    StemFilter,
+    StopFilter,
+    Token,
+)
 from whoosh.fields import DATETIME, ID, NUMERIC, STORED, TEXT, Schema
+from whoosh.idsets import BitSet
+from whoosh.lang import stemmer_for_language, stopwords_for_language
 from whoosh.qparser import AndGroup, MultifieldParser, OrGroup
 from whoosh.query import And, DateRange, NullQuery, Or, Prefix, Term
 from whoosh.support.charset import accent_map
@@ -31,6 +45,8 @@ from .documents import MARK_END, MARK_START, SearchDoc
 
 log = logging.getLogger(__name__)
 LANGS = ("fr", "en")
+_WORDS = re.compile(r"\w+(?:\.?\w+)*", re.UNICODE)  # RegexTokenizer's default expression
+EXCERPT = 1500  # characters of a body kept for snippets: highlighting cost grows with it
 
 
 class _FrenchPlural(Filter):
@@ -40,11 +56,100 @@ class _FrenchPlural(Filter):
             yield t
 
 
-def analyzer(lang: str):  # noqa: ANN201
+def analyzer_chain(lang: str):  # noqa: ANN201
+    """The reference chain of Whoosh filters; :class:`LanguageAnalyzer` gives the same tokens."""
     chain = RegexTokenizer() | LowercaseFilter() | StopFilter(lang=lang)
     if lang == "fr":
         chain = chain | _FrenchPlural()
     return chain | StemFilter(lang=lang, cachesize=50000) | CharsetFilter(accent_map)
+
+
+class LanguageAnalyzer(Analyzer):
+    """:func:`analyzer_chain` in one pass, with each word's term cached: tokenize,
+    lowercase, drop stop words (renumbering positions), fold French plurals, stem,
+    fold accents. Five chained generators per token cost most of a rebuild's analysis."""
+
+    CACHE = 200_000
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+        self._setup()
+
+    def _setup(self) -> None:
+        stops = set(STOP_WORDS) | set(stopwords_for_language(self.lang))
+        self._stops = frozenset(stops)
+        self._stem = stemmer_for_language(self.lang)
+        self._cache: dict[str, str | None] = {}
+
+    def __getstate__(self) -> dict:  # the schema is pickled into the index
+        return {"lang": self.lang}
+
+    def __setstate__(self, state: dict) -> None:
+        self.lang = state["lang"]
+        self._setup()
+
+    def __eq__(self, other: object) -> bool:
+        return type(self) is type(other) and self.lang == other.lang  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, self.lang))
+
+    def __repr__(self) -> str:
+        return f"LanguageAnalyzer({self.lang!r})"
+
+    def _term(self, low: str) -> str | None:
+        """The indexed term of a lowercase word, None for a stop word."""
+        if len(low) < 2 or low in self._stops:
+            return None
+        word = fr_singular(low) if self.lang == "fr" else low
+        return self._stem(word).translate(_ACCENTS)
+
+    def __call__(  # noqa: PLR0913
+        self, value: str, positions: bool = False, chars: bool = False, keeporiginal: bool = False,
+        removestops: bool = True, start_pos: int = 0, start_char: int = 0, tokenize: bool = True,
+        mode: str = "", **kwargs,
+    ):  # noqa: ANN003, ANN204  # fmt: skip
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        matches = _WORDS.finditer(value) if tokenize else None
+        cache, french = self._cache, self.lang == "fr"
+        pos = None
+        for number, match in enumerate(matches) if matches is not None else [(0, None)]:
+            word = match.group(0) if match is not None else value
+            low = word.lower()
+            term = cache.get(low, _MISSING)
+            if term is _MISSING:
+                term = self._term(low)
+                if len(cache) >= self.CACHE:
+                    cache.clear()
+                cache[low] = term
+            t.boost = 1.0
+            if keeporiginal:
+                t.original = word
+            if term is None:  # a stop word
+                if removestops:
+                    continue
+                t.stopped = True
+                t.text = (fr_singular(low) if french else low).translate(_ACCENTS)
+                if positions:
+                    t.pos = start_pos + number
+            else:
+                t.stopped = False
+                t.text = term
+                if positions:
+                    pos = start_pos + number if pos is None else pos + 1
+                    t.pos = pos
+            if chars:
+                t.startchar = start_char + (match.start() if match is not None else 0)
+                t.endchar = start_char + (match.end() if match is not None else len(value))
+            yield t
+
+
+_MISSING = object()
+_ACCENTS = {ord(k) if isinstance(k, str) else k: v for k, v in accent_map.items()}
+
+
+def analyzer(lang: str) -> LanguageAnalyzer:
+    return LanguageAnalyzer(lang)
 
 
 def make_schema() -> Schema:
@@ -71,6 +176,61 @@ def make_schema() -> Schema:
     return Schema(**fields)
 
 
+class _Bounded:
+    """Collector mixin bounding a query's cost: stop after ``max_matches`` matching
+    documents, or once ``deadline`` (a ``perf_counter`` time) has passed after at least
+    ``MIN_MATCHES`` matches (never on small result sets, whatever the machine's load).
+
+    With the index in newest-first order (see :func:`documents.all_content` and
+    :func:`_newest_first_run`), a very common word or phrase ranks its newest matches
+    only, instead of scoring every match; the total is then an estimate.
+    """
+
+    MIN_MATCHES = 20
+    max_matches = 0
+    deadline = 0.0
+    seen = 0
+    cut = False
+
+    def matches(self):  # noqa: ANN201
+        if self.cut:
+            return
+        for docnum in super().matches():  # type: ignore[misc]
+            yield docnum
+            self.seen += 1
+            if (self.max_matches and self.seen >= self.max_matches) or (
+                self.deadline and self.seen >= self.MIN_MATCHES and time.perf_counter() > self.deadline
+            ):
+                self.cut = True
+                return
+
+    def computes_count(self) -> bool:
+        return not self.cut and super().computes_count()  # type: ignore[misc]
+
+
+def _newest_first_run(self) -> None:  # noqa: ANN001
+    """``Collector.run`` over the segments newest first: documents written since the
+    last rebuild live in the later segments."""
+    try:
+        for subsearcher, offset in reversed(list(self.top_searcher.leaf_searchers())):
+            self.set_subsearcher(subsearcher, offset)
+            self.collect_matches()
+    finally:
+        self.finish()
+
+
+class _Top(_Bounded, collectors.TopCollector):
+    run = _newest_first_run
+
+
+class _Sorted(_Bounded, collectors.SortingCollector):
+    run = _newest_first_run
+
+
+class _Filtered(collectors.FilterCollector):
+    run = _newest_first_run
+
+
 class _Marks(highlight.Formatter):
     between = " … "
 
@@ -91,7 +251,12 @@ class WhooshBackend:
         self.dir = Path(app.config["SEARCH_INDEX_DIR"])
         self.lock_path = self.dir.with_name(self.dir.name + ".lock")
         self.schema = make_schema()
+        self.max_matches = int(app.config.get("SEARCH_MAX_MATCHES") or 0)
+        self.time_budget = int(app.config.get("SEARCH_TIME_BUDGET_MS") or 0) / 1000
         self._ix = None
+        self._inode: int | None = None
+        self._pool: list = []  # (index, searcher) ready for reuse
+        self._filters: dict = {}  # (reader, generation, filter) -> BitSet
         self._guard = threading.Lock()
         self._parsers = {
             (lang, group): MultifieldParser([f"title_{lang}", f"text_{lang}"], self.schema, group=group)
@@ -137,7 +302,7 @@ class WhooshBackend:
             "id": doc.id,
             "type": doc.type,
             "title": doc.title,
-            "text": doc.text,
+            "text": doc.text[:EXCERPT],  # what snippets are cut from
             "author": doc.author,
             "author_name": doc.author_name,
             "scope": doc.scope,
@@ -146,7 +311,8 @@ class WhooshBackend:
             "date": _naive(doc.date),
             "item_score": float(doc.score or 0),
             "url": doc.url,
-            "words": f"{doc.title} {doc.text}",
+            # Each distinct word once: only its presence (document frequency) is used.
+            "words": " ".join(dict.fromkeys(_WORDS.findall(f"{doc.title} {doc.text}".lower()))),
             f"title_{lang}": doc.title,
             f"text_{lang}": doc.text,
         }
@@ -167,9 +333,19 @@ class WhooshBackend:
             raise
         writer.commit()
 
+    def _forget(self) -> None:
+        """Drop the open index and its pooled searchers (call with ``self._guard`` held)."""
+        pool, self._pool, self._ix = self._pool, [], None
+        self._filters.clear()
+        for _ix, searcher in pool:
+            try:
+                searcher.close()
+            except OSError:
+                pass
+
     def clear(self) -> None:
         with self._guard:
-            self._ix = None
+            self._forget()
             if self.dir.exists():
                 shutil.rmtree(self.dir)
             self.dir.mkdir(parents=True, exist_ok=True)
@@ -194,7 +370,7 @@ class WhooshBackend:
             raise
         writer.commit()
         with self._guard:
-            self._ix = None
+            self._forget()
             old = self.dir.with_name(self.dir.name + ".old")
             if old.exists():
                 shutil.rmtree(old)
@@ -202,6 +378,9 @@ class WhooshBackend:
                 os.replace(self.dir, old)
             os.replace(tmp, self.dir)
             shutil.rmtree(old, ignore_errors=True)
+
+    def available(self) -> bool:
+        return self._current() is not None
 
     def count(self) -> int:
         ix = self._open()
@@ -211,21 +390,57 @@ class WhooshBackend:
         with self._guard:
             if self._ix is not None:
                 self._ix.close()
-            self._ix = None
+            self._forget()
 
     # -- reading ----------------------------------------------------------------
 
     def _searcher(self):  # noqa: ANN202
-        ix = self._open()
-        if ix is None:
-            return None
+        """A new searcher on the current index (the caller closes it), or None."""
+        ix = self._current()
+        return ix.searcher() if ix is not None else None
+
+    def _current(self):  # noqa: ANN202
+        """The open index, reopened when a rebuild swapped the directory (in any process)."""
         try:
-            return ix.searcher()
-        except OSError:  # the index was swapped by a rebuild: reopen once
+            inode = os.stat(self.dir).st_ino
+        except OSError:
+            inode = None
+        if self._ix is not None and inode != self._inode:
             with self._guard:
-                self._ix = None
-            ix = self._open()
-            return ix.searcher() if ix is not None else None
+                self._forget()
+        ix = self._open()
+        if ix is not None and self._inode != inode:
+            self._inode = inode
+        return ix
+
+    @contextmanager
+    def _reading(self) -> Iterator:
+        """A searcher from a small pool, replaced only when the index changed since
+        its last use (a commit by any process); None without an index. Readers are
+        reused across requests, so their caches (and ours: filters) stay warm."""
+        ix = self._current()
+        if ix is None:
+            yield None
+            return
+        with self._guard:
+            pooled = self._pool.pop() if self._pool else None
+        searcher = pooled[1] if pooled is not None else None
+        if searcher is not None and (pooled[0] is not ix or not searcher.up_to_date()):
+            # A new searcher, not ``refresh()``: whoosh3's reader reuse keeps the
+            # segments a merge replaced, so deleted documents would come back.
+            searcher.close()
+            searcher = None
+        if searcher is None:
+            searcher = ix.searcher()
+        try:
+            yield searcher
+        finally:
+            with self._guard:
+                if self._ix is ix and len(self._pool) < 8:
+                    self._pool.append((ix, searcher))
+                    searcher = None
+            if searcher is not None:
+                searcher.close()
 
     def _text_query(self, query: SearchQuery, group=AndGroup):  # noqa: ANN001, ANN202
         text = query.clean_text()
@@ -239,11 +454,11 @@ class WhooshBackend:
         return Or(parts) if parts else None
 
     @staticmethod
-    def _filter(query: SearchQuery, types: list[str] | None = None):  # noqa: ANN205
+    def _filter_parts(query: SearchQuery, types: list[str] | None = None) -> list:
         parts = []
         kinds = types if types is not None else query.types
         if kinds:
-            parts.append(Or([Term("type", t) for t in kinds]))
+            parts.append(Or([Term("type", t) for t in sorted(kinds)]))
         if query.scope:
             parts.append(Term("scope", query.scope))
         if query.author:
@@ -252,7 +467,50 @@ class WhooshBackend:
             parts.append(Term("language", query.language))
         if query.date_from or query.date_to:
             parts.append(DateRange("date", _naive(query.date_from), _naive(query.date_to)))
-        return And(parts) if parts else None
+        return parts
+
+    def _filter(self, searcher, query: SearchQuery, types: list[str] | None = None):  # noqa: ANN001, ANN202
+        """The documents allowed by the filters, as a set of document numbers, or None.
+
+        Each filter's set is cached per reader generation (the type, language and
+        scope filters repeat across requests); several filters intersect.
+        """
+        parts = self._filter_parts(query, types)
+        if not parts:
+            return None
+        sets = [self._filter_set(searcher, part) for part in parts]
+        result = sets[0]
+        for other in sets[1:]:
+            result = result.intersection(other)
+        return result
+
+    def _future(self, searcher) -> set[int]:  # noqa: ANN001
+        """Documents dated after now (scheduled articles): kept out until their time.
+
+        The dated-ahead documents are found once per index generation; each query
+        then only compares their dates with the clock."""
+        key = (self._inode, searcher.ixreader.generation(), "future")
+        with self._guard:
+            ahead = self._filters.get(key)
+        if ahead is None:
+            later = DateRange("date", _naive(datetime.now(UTC)), None)
+            ahead = {n: searcher.stored_fields(n).get("date") for n in searcher.docs_for_query(later)}
+            with self._guard:
+                self._filters[key] = ahead
+        now = _naive(datetime.now(UTC))
+        return {n for n, date in ahead.items() if date is not None and date > now}
+
+    def _filter_set(self, searcher, part):  # noqa: ANN001, ANN202
+        key = (self._inode, searcher.ixreader.generation(), repr(part))
+        with self._guard:
+            found = self._filters.get(key)
+        if found is None:
+            found = BitSet(searcher.docs_for_query(part), size=searcher.doc_count_all())
+            with self._guard:
+                if len(self._filters) >= 256:
+                    self._filters.clear()
+                self._filters[key] = found
+        return found
 
     def _hit(self, hit, snippet) -> Hit:  # noqa: ANN001
         date = hit.get("date")
@@ -265,35 +523,68 @@ class WhooshBackend:
         )  # fmt: skip
 
     def search(self, query: SearchQuery) -> SearchResults:
+        """The page's hits, ranked over every match with Whoosh's block-quality skipping
+        (blocks that cannot reach the page are not scored). The total is exact when
+        the matches fit in the pages collected, otherwise an upper estimate."""
         page, per_page = max(1, query.page), max(1, min(query.per_page, 50))
         empty = SearchResults([], 0, page, per_page)
         q = self._text_query(query)
         if q is None:
             return empty
-        searcher = self._searcher()
-        if searcher is None:
-            return empty
-        with searcher:
-            kwargs = {"filter": self._filter(query)}
-            if query.sort == "date":
-                kwargs.update(sortedby="date", reverse=True)
-            try:
-                results = searcher.search_page(q, page, pagelen=per_page, **kwargs)
-            except ValueError:  # a page number below 1
+        with self._reading() as searcher:
+            if searcher is None:
                 return empty
-            if results.total and page > results.pagecount:  # whoosh answers with the last page
-                return SearchResults([], results.total, page, per_page)
-            results.results.fragmenter = highlight.ContextFragmenter(maxchars=220, surround=60)
-            results.results.formatter = _Marks()
-            hits = []
-            for hit in results:
-                field = f"text_{hit.get('language', 'en')}"
-                marked = hit.highlights(field, text=hit.get("text", ""), top=2)
-                snippet = marked_to_html(marked) if marked else plain_snippet(hit.get("text", ""))
-                hits.append(self._hit(hit, snippet))
-            total = results.total
+            allowed = self._filter(searcher, query)
+            if allowed is not None and not allowed:
+                return empty
+            limit = page * per_page
+            results, cut = self._run(searcher, q, limit, allowed, query.sort == "date")
+            total, exact = self._total(searcher, results, q, limit, allowed, cut)
+            start = (page - 1) * per_page
             suggestion = self._suggestion(searcher, query) if total < 3 else None
-            return SearchResults(hits, total, page, per_page, suggestion)
+            if start >= results.scored_length():
+                return SearchResults([], total, page, per_page, suggestion, exact=exact)
+            results.fragmenter = highlight.ContextFragmenter(maxchars=220, surround=60)
+            results.formatter = _Marks()
+            hits = []
+            for n in range(start, min(start + per_page, results.scored_length())):
+                hit = results[n]
+                excerpt = hit.get("text", "")
+                marked = hit.highlights(f"text_{hit.get('language', 'en')}", text=excerpt, top=2)
+                snippet = marked_to_html(marked) if marked else plain_snippet(excerpt)
+                hits.append(self._hit(hit, snippet))
+            return SearchResults(hits, total, page, per_page, suggestion, exact=exact)
+
+    def _run(self, searcher, q, limit: int, allowed, by_date: bool = False):  # noqa: ANN001, ANN202
+        """Run ``q``: the results and whether the match cap stopped it early."""
+        inner = _Sorted(sorting.FieldFacet("date", reverse=True), limit=limit) if by_date else _Top(limit)
+        inner.max_matches = self.max_matches
+        if self.time_budget:
+            inner.deadline = time.perf_counter() + self.time_budget
+        future = self._future(searcher)
+        if allowed is not None or future:
+            collector = _Filtered(inner, allow=allowed, restrict=future or None)
+        else:
+            collector = inner
+        searcher.search_with_collector(q, collector)
+        return collector.results(), inner.cut
+
+    @staticmethod
+    def _total(searcher, results, q, limit: int, allowed, cut: bool) -> tuple[int, bool]:  # noqa: ANN001
+        scored = results.scored_length()
+        if cut:
+            estimate = q.estimate_size(searcher.reader())
+            if allowed is not None:
+                estimate = min(estimate, len(allowed))
+            return max(estimate, scored), False
+        if results.has_exact_length():
+            return len(results), True
+        if scored < limit:  # nothing was skipped before the heap filled
+            return scored, True
+        estimate = q.estimate_size(searcher.reader())
+        if allowed is not None:
+            estimate = min(estimate, len(allowed))
+        return max(estimate, scored), False
 
     def _suggestion(self, searcher, query: SearchQuery) -> str | None:  # noqa: ANN001
         words, phrases = query.terms()
@@ -347,14 +638,16 @@ class WhooshBackend:
         q = self._text_query(SearchQuery(title), group=OrGroup)
         if q is None:
             return []
-        return self._simple(q, self._filter(SearchQuery(), types), limit, exclude)
+        return self._simple(q, types, limit, exclude)
 
-    def _simple(self, q, flt, limit: int, exclude: str) -> list[Hit]:  # noqa: ANN001
-        searcher = self._searcher()
-        if searcher is None:
-            return []
-        with searcher:
-            results = searcher.search(q, limit=limit + 1, filter=flt)
+    def _simple(self, q, types: list[str] | None, limit: int, exclude: str) -> list[Hit]:  # noqa: ANN001
+        with self._reading() as searcher:
+            if searcher is None:
+                return []
+            allowed = self._filter(searcher, SearchQuery(), types or None)
+            if allowed is not None and not allowed:  # an empty filter would mean "no filter"
+                return []
+            results, _cut = self._run(searcher, q, limit + 1, allowed)
             hits = [
                 self._hit(hit, plain_snippet(hit.get("text", ""), 140))
                 for hit in results
