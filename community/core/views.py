@@ -25,7 +25,7 @@ from ..auth import services as account_services
 from ..content import queries as content_queries
 from ..content.registry import kind_of
 from ..errors import NotFound
-from ..extensions import db
+from ..extensions import csrf, db
 from ..forms import EmptyForm
 from ..permissions import can
 from ..templating import brand_css as brand_stylesheet
@@ -61,11 +61,16 @@ def brand_css():
 
 
 @bp.post("/language")
+@csrf.exempt
 def set_language():
-    """Switch the interface language; remembered on the account when signed in."""
+    """Switch the interface language; remembered on the account when signed in.
+
+    Public pages are cached and shared between anonymous visitors, so their switcher
+    carries no CSRF token: an anonymous switch only needs a same-site request (the
+    session cookie is SameSite=Lax anyway); a member's needs the token, as before."""
     lang = request.form.get("lang", "")
     target = request.form.get("next")
-    if EmptyForm().validate_on_submit():
+    if _same_site() if not current_user.is_authenticated else EmptyForm().validate_on_submit():
         session["lang"] = lang if lang in ("en", "fr") else None
         if current_user.is_authenticated and lang in ("en", "fr"):
             account_services.set_locale(current_user, lang)
@@ -139,3 +144,11 @@ def healthz():
         database = f"error: {type(exc).__name__}"
     status = 200 if database == "ok" else 503
     return jsonify(status="ok" if status == 200 else "degraded", database=database), status
+
+
+def _same_site() -> bool:
+    """The request comes from this site's own page (or a browser that says nothing)."""
+    if request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
+        return False
+    origin = request.headers.get("Origin")
+    return origin is None or origin == request.host_url.rstrip("/")
