@@ -142,6 +142,7 @@ COMPRESS_MIN_SIZE = 500
 STATIC_IMMUTABLE = "public, max-age=31536000, immutable"
 STATIC_SHORT = "public, max-age=300"
 _GEN_KEY = "page-generation"
+NO_TOKEN = "no-session-token-on-public-pages"
 
 
 # --- the content generation -------------------------------------------------------------------
@@ -291,6 +292,10 @@ def _serve_from_cache() -> Response | None:
     if not _anonymous() or session.get("_flashes"):
         return None
     g.page_cache_candidate = True  # templates leave out the session's CSRF token
+    g.page_cache_session = dict(session)
+    # Forms a view builds for members only must not give an anonymous visitor a session
+    # (a cookie on a shared page): Flask-WTF reuses a token already in ``g``.
+    setattr(g, current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), NO_TOKEN)
     key = _page_key()
     try:
         generation, entry = _generation().lookup(key)
@@ -320,12 +325,15 @@ def _store(response: Response) -> bool:
         or response.is_streamed
         or response.direct_passthrough
         or "Set-Cookie" in response.headers
-        or g.get("csrf_token") is not None
-        or session.modified
         or session.get("_user_id") is not None
     ):
         return False
     body = response.get_data()
+    if NO_TOKEN.encode() in body:  # a form for anonymous visitors on a public page
+        log.warning("%s shows a form with a CSRF token to anonymous visitors: not cached", request.endpoint)
+        return False
+    if dict(session) != g.get("page_cache_session"):  # a flash message shown, a choice remembered
+        return False
     etag = _hash(body)
     headers = [
         (k, v)
@@ -403,7 +411,7 @@ def _finalize(response: Response) -> Response:
     if request.method in ("GET", "HEAD") and response.mimetype in CACHEABLE_TYPES:
         public = bool(g.get("page_cache_hit")) or _store(response)
         if "Cache-Control" not in response.headers:
-            if public:
+            if public and not session.modified:  # a response that sets a cookie stays private
                 response.headers["Cache-Control"] = (
                     f"public, max-age={current_app.config['PAGE_CACHE_MAX_AGE']}"
                 )

@@ -28,6 +28,11 @@ PUBLIC_PAGES = [
 
 
 @pytest.fixture
+def app_config():
+    return {"PAGE_CACHE_SECONDS": 60, "WTF_CSRF_ENABLED": True}  # as in production
+
+
+@pytest.fixture
 def category(app, users):
     cat = services.save_category(
         users["admin"], None, slug="gear", name_en="Gear talk", name_fr="Parlons matériel",
@@ -52,6 +57,18 @@ def _topic_url(topic: Topic) -> str:
 
 def _anonymous(app):
     return app.test_client()
+
+
+def _sign_in(app, client, name):
+    from tests.factories import PASSWORD
+
+    app.config["WTF_CSRF_ENABLED"] = False
+    assert client.post("/login", data={"login": name, "password": PASSWORD}).status_code == 302
+    app.config["WTF_CSRF_ENABLED"] = True
+
+
+def _token(page: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
 
 
 def _static(client, url, **kwargs):
@@ -101,7 +118,6 @@ def test_public_page_carries_no_session_token_and_sets_no_cookie(app, topic):
 
 
 def test_anonymous_language_switch_works_without_token_but_not_cross_site(app):
-    app.config["WTF_CSRF_ENABLED"] = True
     client = _anonymous(app)
     response = client.post("/language", data={"lang": "fr", "next": "/forum"})
     assert response.status_code == 302
@@ -115,13 +131,12 @@ def test_anonymous_language_switch_works_without_token_but_not_cross_site(app):
     assert 'html lang="en"' in page.get_data(as_text=True)
 
 
-def test_signed_in_language_switch_still_needs_the_token(app, client, login):
-    login("member")
-    app.config["WTF_CSRF_ENABLED"] = True
+def test_signed_in_language_switch_still_needs_the_token(app, client, users):
+    _sign_in(app, client, "member")
     client.post("/language", data={"lang": "fr", "next": "/forum"})
     assert 'html lang="en"' in client.get("/forum").get_data(as_text=True)
     page = client.get("/forum").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    token = _token(page)
     client.post("/language", data={"lang": "fr", "next": "/forum", "csrf_token": token})
     assert 'html lang="fr"' in client.get("/forum").get_data(as_text=True)
 
@@ -152,11 +167,11 @@ def test_reply_posted_by_a_member_through_the_site_invalidates(app, topic, login
     before = anonymous.get(url).get_data(as_text=True)
     assert "Sleeping bags too" not in before
     member_client = app.test_client()
-    from tests.factories import PASSWORD
-
-    member_client.post("/login", data={"login": "member", "password": PASSWORD})
+    _sign_in(app, member_client, "member")
+    token = _token(member_client.get(url).get_data(as_text=True))
     response = member_client.post(
-        f"/forum/t/{topic.id}/reply", data={"body": "Sleeping bags too, then.", "language": "en"}
+        f"/forum/t/{topic.id}/reply",
+        data={"body": "Sleeping bags too, then.", "language": "en", "csrf_token": token},
     )
     assert response.status_code == 302
     assert "Sleeping bags too" in anonymous.get(url).get_data(as_text=True)
@@ -196,14 +211,12 @@ def test_bookkeeping_writes_do_not_invalidate(app, topic, users, count_queries):
 
 
 def test_signed_in_members_never_get_a_cached_page(app, topic, users, count_queries):
-    from tests.factories import PASSWORD
-
     anonymous = _anonymous(app)
     url = _topic_url(topic)
     anonymous.get(url)
     anonymous.get(url)
     member = app.test_client()
-    member.post("/login", data={"login": "member", "password": PASSWORD})
+    _sign_in(app, member, "member")
     with count_queries() as q:
         page = member.get(url)
     assert q.count > 0
@@ -212,7 +225,7 @@ def test_signed_in_members_never_get_a_cached_page(app, topic, users, count_quer
     assert users["member"].name in page.get_data(as_text=True)
     # Another member and the anonymous visitor never see the first member's page.
     staff = app.test_client()
-    staff.post("/login", data={"login": "staff", "password": PASSWORD})
+    _sign_in(app, staff, "staff")
     staff_page = staff.get(url).get_data(as_text=True)
     assert f">\n          {users['member'].name}</a>" not in staff_page
     assert users["staff"].name in staff_page
@@ -275,8 +288,8 @@ def test_if_none_match_answers_304(app, category):
     assert client.get("/forum", headers={"If-None-Match": etag}).status_code == 200
 
 
-def test_signed_in_pages_are_private_with_etag(client, login, category):
-    login("member")
+def test_signed_in_pages_are_private_with_etag(app, client, category):
+    _sign_in(app, client, "member")
     response = client.get("/account")
     assert response.headers["Cache-Control"] == "private, no-cache"
     assert response.headers["ETag"].startswith('W/"')
@@ -378,7 +391,7 @@ def redis_app(tmp_path, mail_server):
     app = create_app(
         make_config(
             tmp_path, mail_server, REDIS_URL=REDIS_URL, RATELIMIT_STORAGE_URI=REDIS_URL,
-            CACHE_KEY_PREFIX=f"{prefix}:",
+            CACHE_KEY_PREFIX=f"{prefix}:", PAGE_CACHE_SECONDS=60,
         )
     )  # fmt: skip
     with app.app_context():
