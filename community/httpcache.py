@@ -285,6 +285,8 @@ def _page_key() -> str:
 
 def _serve_from_cache() -> Response | None:
     """before_request: answer an anonymous public page from the cache."""
+    for name in ("page_cache_candidate", "page_cache_hit", "page_cache_key", "page_cache_generation"):
+        g.pop(name, None)  # an app context reused by several requests (tests, scripts)
     if request.method not in ("GET", "HEAD") or request.endpoint not in PUBLIC_ENDPOINTS:
         return None
     if not page_cache_enabled() or not request.args.keys() <= PUBLIC_ARGS:
