@@ -53,6 +53,7 @@ from urllib.parse import urlencode
 from flask import Flask, Response, current_app, g, request, session
 from flask_babel import get_locale
 from flask_caching import Cache
+from markupsafe import Markup
 from sqlalchemy import event as sa_event
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
@@ -353,6 +354,31 @@ def _store(response: Response) -> bool:
         return False
     response.set_etag(etag, weak=True)
     return True
+
+
+def cached_fragment(name: str, render: Any) -> Any:
+    """``render()`` (HTML, or None), cached per language under the content generation
+    for ``PAGE_CACHE_SECONDS``: for parts of pages that are the same for every visitor."""
+    if not page_cache_enabled():
+        return render()
+    key = f"fragment:{name}:{get_locale()}"
+    try:
+        generation, entry = _generation().lookup(key)
+    except Exception:
+        log.exception("fragment cache lookup failed")
+        return render()
+    if entry is not None and entry[0] == generation:
+        return None if entry[1] is None else Markup(entry[1])
+    html = render()
+    try:
+        cache.set(
+            key,
+            (generation, None if html is None else str(html)),
+            timeout=current_app.config["PAGE_CACHE_SECONDS"],
+        )
+    except Exception:
+        log.exception("fragment cache store failed")
+    return html
 
 
 def _hash(body: bytes) -> str:

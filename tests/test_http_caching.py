@@ -440,3 +440,25 @@ def test_redis_backend_serves_and_invalidates(count_queries, redis_app):
     )
     db.session.commit()
     assert "Tents only" in client.get("/forum").get_data(as_text=True)
+
+
+# --- fragments -----------------------------------------------------------------------------------
+
+
+def test_home_blocks_are_cached_for_members_and_follow_writes(app, client, topic, users, count_queries):
+    _sign_in(app, client, "member")
+    assert "Which tent for the Alps?" in client.get("/").get_data(as_text=True)
+    with count_queries() as uncached:
+        app.config["PAGE_CACHE_SECONDS"] = 0
+        client.get("/")
+    app.config["PAGE_CACHE_SECONDS"] = 60
+    client.get("/")
+    with count_queries() as cached:
+        page = client.get("/").get_data(as_text=True)
+    assert cached.count < uncached.count - 4  # five blocks, one or two queries each
+    assert users["member"].name in page  # the member's own header is not cached
+    services.open_topic(
+        topic.category, users["staff"], "Sleeping bag ratings", "Comfort or limit?", "question", "en"
+    )
+    db.session.commit()
+    assert "Sleeping bag ratings" in client.get("/").get_data(as_text=True)

@@ -58,7 +58,11 @@ def _home_articles(_user: Any) -> dict[str, Any] | None:
     return {"articles": articles} if articles else None
 
 
-home_block(HomeBlock("blog.latest", template="blog/_home.html", load=_home_articles, order=10, wide=True))
+home_block(
+    HomeBlock(
+        "blog.latest", template="blog/_home.html", load=_home_articles, order=10, wide=True, shared=True
+    )
+)
 
 
 def _sitemap() -> list[tuple[str, Any]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC
+from functools import partial
 from xml.sax.saxutils import escape
 
 from flask import (
@@ -19,6 +20,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import text
 
 from ..auth import services as account_services
@@ -27,6 +29,7 @@ from ..content.registry import kind_of
 from ..errors import NotFound
 from ..extensions import csrf, db
 from ..forms import EmptyForm
+from ..httpcache import cached_fragment
 from ..permissions import can
 from ..templating import brand_css as brand_stylesheet
 from ..urls import is_safe_next
@@ -40,10 +43,18 @@ def home():
     """The community's landing page: each feature's block, in order."""
     blocks = []
     for block in registry.home_blocks():
-        context = block.load(current_user)
-        if context is not None:
-            blocks.append((block, context))
+        if block.shared:
+            html = cached_fragment(f"home:{block.name}", partial(_render_block, block))
+        else:
+            html = _render_block(block)
+        if html is not None:
+            blocks.append((block, html))
     return render_template("core/home.html", blocks=blocks)
+
+
+def _render_block(block: registry.HomeBlock) -> Markup | None:
+    context = block.load(current_user)
+    return None if context is None else Markup(render_template(block.template, ctx=context))
 
 
 @bp.get("/brand.css")

@@ -78,7 +78,7 @@ nav_item("reviews", "reviews.catalogue", _l("Products"), order=20)
 home_block(
     HomeBlock(
         "reviews.recent", order=30, template="reviews/_home.html",
-        load=lambda user: {"reviews": queries.recent_reviews(limit=5)},
+        load=lambda user: {"reviews": queries.recent_reviews(limit=5)}, shared=True,
     )
 )  # fmt: skip
 sitemap_source(
