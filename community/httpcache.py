@@ -43,6 +43,7 @@ import gzip
 import hashlib
 import logging
 import os
+import re
 import threading
 import time
 from collections import OrderedDict
@@ -55,7 +56,7 @@ from flask_babel import get_locale
 from flask_caching import Cache
 from markupsafe import Markup
 from sqlalchemy import event as sa_event
-from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 try:  # optional: brotli compresses pages ~15% smaller than gzip at a similar speed
@@ -113,15 +114,16 @@ NEUTRAL_TABLES = frozenset(
         "dashboard_response",
         "dashboard_tone",
         "dashboard_engagement",
+        "search_document",
+        "search_word",
     }
 )
 NEUTRAL_COLUMNS = {
     "user": frozenset(
         {"last_seen_at", "days_visited", "posts_read", "last_visit_on", "password_hash", "locale"}
     ),
+    "forum_topic": frozenset({"view_count"}),
 }
-# Execution option for Core statements that change nothing public (a view count).
-NEUTRAL_OPTION = "page_cache_neutral"
 
 COMPRESSIBLE_TYPES = frozenset(
     {
@@ -143,6 +145,9 @@ COMPRESS_MIN_SIZE = 500
 STATIC_IMMUTABLE = "public, max-age=31536000, immutable"
 STATIC_SHORT = "public, max-age=300"
 _GEN_KEY = "page-generation"
+_WAKE_KEY = "page-wake"
+UNKNOWN = 1  # the wake-up time is to be computed (0 is avoided: some file systems refuse it)
+NEVER = 2**62  # nothing scheduled
 NO_TOKEN = "no-session-token-on-public-pages"
 
 
@@ -155,7 +160,9 @@ class FileGeneration:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self.wake_path = path.with_name(path.name + "-wake")  # its time: the next scheduled change
         path.touch(exist_ok=True)
+        self.set_wake(UNKNOWN)
 
     def current(self) -> int:
         try:
@@ -167,9 +174,20 @@ class FileGeneration:
     def bump(self) -> None:
         ns = max(time.time_ns(), self.current() + 1)
         os.utime(self.path, ns=(ns, ns))
+        self.set_wake(UNKNOWN)
 
-    def lookup(self, key: str) -> tuple[int, Any]:
-        return self.current(), cache.get(key)
+    def lookup(self, key: str) -> tuple[int, int, Any]:
+        return self.current(), self._stat(self.wake_path), cache.get(key)
+
+    def _stat(self, path: Path) -> int:
+        try:
+            return os.stat(path).st_mtime_ns
+        except FileNotFoundError:
+            return UNKNOWN
+
+    def set_wake(self, ns: int) -> None:
+        self.wake_path.touch(exist_ok=True)
+        os.utime(self.wake_path, ns=(ns, ns))
 
 
 class CacheGeneration:
@@ -182,14 +200,48 @@ class CacheGeneration:
     def bump(self) -> None:
         if not cache.cache.inc(_GEN_KEY):  # a backend without atomic increments
             cache.set(_GEN_KEY, self.current() + 1, timeout=0)
+        self.set_wake(UNKNOWN)
 
-    def lookup(self, key: str) -> tuple[int, Any]:
-        generation, entry = cache.get_many(_GEN_KEY, key)
-        return int(generation or 0), entry
+    def set_wake(self, ns: int) -> None:
+        cache.set(_WAKE_KEY, ns, timeout=0)
+
+    def lookup(self, key: str) -> tuple[int, int, Any]:
+        generation, wake, entry = cache.get_many(_GEN_KEY, _WAKE_KEY, key)
+        return int(generation or 0), int(wake or UNKNOWN), entry
 
 
 def _generation(app: Flask | None = None) -> FileGeneration | CacheGeneration:
     return (app or current_app).extensions["community.page_generation"]
+
+
+# Callables returning when public content next changes by itself (a scheduled article).
+_SCHEDULES: list[Any] = []
+
+
+def expire_pages_at(next_change: Any) -> None:
+    """Register ``next_change() -> datetime | None``: cached pages expire at that time.
+    It is asked (one query) after each write and each time that time is reached."""
+    if next_change not in _SCHEDULES:
+        _SCHEDULES.append(next_change)
+
+
+def _next_wake() -> int:
+    times = [t for t in (fn() for fn in _SCHEDULES) if t is not None]
+    return int(min(times).timestamp() * 1e9) if times else NEVER
+
+
+def _lookup(key: str) -> tuple[int, Any]:
+    """The current generation and the entry under ``key``; bumps the generation when a
+    scheduled change has come."""
+    store = _generation()
+    generation, wake, entry = store.lookup(key)
+    if wake != UNKNOWN and time.time_ns() < wake:
+        return generation, entry
+    if wake != UNKNOWN:  # a scheduled change has come: every page may show it
+        store.bump()
+        generation, entry = store.current(), None
+    store.set_wake(_next_wake())
+    return generation, entry
 
 
 def bump_generation(app: Flask | None = None) -> None:
@@ -202,45 +254,49 @@ def bump_generation(app: Flask | None = None) -> None:
 
 # --- invalidation: watch what each transaction writes ------------------------------------------
 
-_DIRTY = "community.page_cache_dirty"
+_MARKERS = "community.page_cache_markers"
+_WRITE = re.compile(
+    r'^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+"?(\w+)"?', re.IGNORECASE
+)
+_SET = re.compile(r"\bSET\s+(.*?)(?:\bWHERE\b|\bRETURNING\b|$)", re.IGNORECASE | re.DOTALL)
+_ASSIGNED = re.compile(r'"?(\w+)"?\s*=')
 
 
-def _changes_public(obj: object) -> bool:
-    table = getattr(getattr(obj, "__table__", None), "name", None)
-    if table is None or table in NEUTRAL_TABLES:
+def writes_public_content(statement: str) -> bool:
+    """Whether this SQL statement may change a public page (any write outside the
+    per-visitor bookkeeping tables and columns)."""
+    match = _WRITE.match(statement)
+    if match is None:
+        return False
+    table = match.group(1).lower()
+    if table in NEUTRAL_TABLES:
         return False
     neutral = NEUTRAL_COLUMNS.get(table)
-    if not neutral:
+    if neutral is None or not statement.lstrip()[:6].upper() == "UPDATE":
         return True
-    state = sa_inspect(obj)
-    changed = {attr.key for attr in state.attrs if attr.history.has_changes()}
-    return bool(changed - neutral)
+    assignments = _SET.search(statement)
+    columns = set(_ASSIGNED.findall(assignments.group(1))) if assignments else {"?"}
+    return not columns <= neutral
 
 
-def _after_flush(session: Session, _context: object) -> None:
-    if session.info.get(_DIRTY):
-        return
-    if session.new or session.deleted:
-        if any(_changes_public(o) for o in (*session.new, *session.deleted)):
-            session.info[_DIRTY] = True
-            return
-    if any(_changes_public(o) for o in session.dirty if session.is_modified(o)):
-        session.info[_DIRTY] = True
+def _after_begin(session: Session, _transaction: object, connection: Any) -> None:
+    """Give the connection a marker that its writes set; the session checks it after commit."""
+    marker: dict[str, bool] = {}
+    connection.info["community.page_cache_marker"] = marker
+    session.info.setdefault(_MARKERS, []).append(marker)
 
 
-def _do_orm_execute(state: Any) -> None:
-    if not (state.is_insert or state.is_update or state.is_delete):
+def _before_cursor_execute(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+    if statement[:6].upper() in ("SELECT", "PRAGMA", "SAVEPO", "RELEAS"):
         return
-    if state.execution_options.get(NEUTRAL_OPTION):
-        return
-    table = getattr(getattr(state.statement, "table", None), "name", None)
-    if table in NEUTRAL_TABLES:
-        return
-    state.session.info[_DIRTY] = True
+    marker = conn.info.get("community.page_cache_marker")
+    if marker is not None and not marker.get("dirty") and writes_public_content(statement):
+        marker["dirty"] = True
 
 
 def _after_commit(session: Session) -> None:
-    if session.info.pop(_DIRTY, False):
+    markers = session.info.pop(_MARKERS, [])
+    if any(m.get("dirty") for m in markers):
         from flask import has_app_context
 
         if has_app_context() and "community.page_generation" in current_app.extensions:
@@ -248,18 +304,19 @@ def _after_commit(session: Session) -> None:
 
 
 def _after_rollback(session: Session, _previous: object) -> None:
-    session.info.pop(_DIRTY, None)
+    if not session.in_transaction():  # the whole transaction, not a savepoint
+        session.info.pop(_MARKERS, None)
 
 
 def _listen_once() -> None:
-    for name, fn in (
-        ("after_flush", _after_flush),
-        ("do_orm_execute", _do_orm_execute),
-        ("after_commit", _after_commit),
-        ("after_soft_rollback", _after_rollback),
+    for target, name, fn in (
+        (Session, "after_begin", _after_begin),
+        (Session, "after_commit", _after_commit),
+        (Session, "after_soft_rollback", _after_rollback),
+        (Engine, "before_cursor_execute", _before_cursor_execute),
     ):
-        if not sa_event.contains(Session, name, fn):
-            sa_event.listen(Session, name, fn)
+        if not sa_event.contains(target, name, fn):
+            sa_event.listen(target, name, fn)
 
 
 # --- the page cache ---------------------------------------------------------------------------
@@ -296,17 +353,17 @@ def _serve_from_cache() -> Response | None:
         return None
     g.page_cache_candidate = True  # templates leave out the session's CSRF token
     g.page_cache_session = dict(session)
-    # Forms a view builds for members only must not give an anonymous visitor a session
-    # (a cookie on a shared page): Flask-WTF reuses a token already in ``g``.
-    setattr(g, current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), NO_TOKEN)
     key = _page_key()
     try:
-        generation, entry = _generation().lookup(key)
+        generation, entry = _lookup(key)
     except Exception:  # the cache is down: serve the page without it
         log.exception("page cache lookup failed")
         g.page_cache_candidate = False
         return None
     g.page_cache_key, g.page_cache_generation = key, generation
+    # Forms a view builds for members only must not give an anonymous visitor a session
+    # (a cookie on a shared page): Flask-WTF reuses a token already in ``g``.
+    setattr(g, current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), NO_TOKEN)
     if not entry or entry[0] != generation:
         return None
     _, etag, headers, body = entry
@@ -363,7 +420,7 @@ def cached_fragment(name: str, render: Any) -> Any:
         return render()
     key = f"fragment:{name}:{get_locale()}"
     try:
-        generation, entry = _generation().lookup(key)
+        generation, entry = _lookup(key)
     except Exception:
         log.exception("fragment cache lookup failed")
         return render()

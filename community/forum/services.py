@@ -435,18 +435,14 @@ def add_views(counts: dict[int, int]) -> None:
     table = Topic.__table__
     for topic_id, n in sorted(counts.items()):
         db.session.execute(
-            update(table).where(table.c.id == topic_id).values(view_count=table.c.view_count + n),
-            execution_options={"page_cache_neutral": True},
+            update(table).where(table.c.id == topic_id).values(view_count=table.c.view_count + n)
         )
 
 
 def record_view(topic_id: int, user: User | None, position_seen: int) -> None:
     """One UPDATE for the view count and, for members, one upsert of the read mark."""
     table = Topic.__table__
-    db.session.execute(
-        update(table).where(table.c.id == topic_id).values(view_count=table.c.view_count + 1),
-        execution_options={"page_cache_neutral": True},  # a view count changes no cached page
-    )
+    db.session.execute(update(table).where(table.c.id == topic_id).values(view_count=table.c.view_count + 1))
     if user is None or not user.is_authenticated:
         return
     read = ForumRead.__table__
