@@ -12,10 +12,12 @@ for one makes its page uncacheable rather than leak a token.
 
 **Invalidation.** Each entry records the *content generation* it was rendered under; a
 lookup accepts it only if the generation is still current. Every committed transaction
-that wrote to a table other than the per-visitor bookkeeping ones (``NEUTRAL_TABLES``,
+whose SQL wrote to a table other than the per-visitor bookkeeping ones (``NEUTRAL_TABLES``,
 ``NEUTRAL_COLUMNS``: read marks, notifications, view counts...) bumps the generation
-after its commit, whatever wrote it (services, moderation, the API, commands), so a
-write makes every older entry unreachable at once. The generation is read before the
+after its commit, whatever wrote it (services, moderation, the API, commands, raw SQL
+through a session), so a write makes every older entry unreachable at once. Content
+that changes by itself at a known time (a scheduled article) registers
+:func:`expire_pages_at`; the generation is bumped when that time comes. The generation is read before the
 view reads the database and bumped after the commit, so a page rendered from data older
 than a write is never stored under a generation that is current after that write.
 Entries also expire after ``PAGE_CACHE_SECONDS`` (relative dates age). The generation
