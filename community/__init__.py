@@ -45,7 +45,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-    from . import database, events, jobs
+    from . import database, events, httpcache, jobs
     from .auth.session import init_login
     from .extensions import csrf, db, limiter, mail, migrate
     from .i18n import init_babel
@@ -62,6 +62,7 @@ def _init_extensions(app: Flask) -> None:
     events.init_app(app)
     jobs.init_app(app)
     init_security(app)
+    httpcache.init_app(app)
 
 
 class _DatabaseInt(IntegerConverter):

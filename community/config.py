@@ -64,6 +64,12 @@ SETTINGS: list[tuple[str, str, Any, Any]] = [
     ("LOG_LEVEL", "LOG_LEVEL", str, "INFO"),
     ("IDEA_VOTE_BUDGET", "IDEA_VOTE_BUDGET", _int, 0),
     ("WEBHOOKS_ALLOW_LOCAL_HTTP", "WEBHOOKS_ALLOW_LOCAL_HTTP", _bool, False),
+    # Anonymous page cache (community/httpcache.py): server-side lifetime (0 turns it
+    # off) and the max-age browsers and proxies are told (0: they revalidate each time,
+    # a 304 when nothing changed; more: they may show a page that old after a write).
+    ("PAGE_CACHE_SECONDS", "PAGE_CACHE_SECONDS", _int, 60),
+    ("PAGE_CACHE_MAX_AGE", "PAGE_CACHE_MAX_AGE", _int, 0),
+    ("COMPRESS_RESPONSES", "COMPRESS_RESPONSES", _bool, True),
 ]
 
 

@@ -124,10 +124,12 @@ def redis_config() -> dict[str, Any]:
     key prefix (so a test's counters never leak into the next)."""
     if not REDIS_URL:
         return {}
+    n = next(_counter)
     return {
         "REDIS_URL": REDIS_URL,
         "RATELIMIT_STORAGE_URI": REDIS_URL,
-        "RATELIMIT_KEY_PREFIX": f"{REDIS_PREFIX}_{next(_counter)}",
+        "RATELIMIT_KEY_PREFIX": f"{REDIS_PREFIX}_{n}",
+        "CACHE_KEY_PREFIX": f"{REDIS_PREFIX}_{n}_cache:",  # the page cache (community/httpcache.py)
         "JOBS_QUEUE": REDIS_PREFIX,
     }
 

@@ -76,6 +76,9 @@ def make_config(tmp_path, mail_server: MailServer, **extra: Any) -> dict[str, An
         # write many similar items quickly, as no member would.
         "REPEAT_WINDOW_SECONDS": 0,
         "WRITE_RATE_LIMITS": {},
+        # Page tests count the view's own queries: the anonymous page cache is off, except
+        # in tests/test_http_caching.py.
+        "PAGE_CACHE_SECONDS": 0,
         **backends.redis_config(),
     }
     config.update(extra)

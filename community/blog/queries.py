@@ -26,6 +26,17 @@ def is_public(now: datetime | None = None) -> ColumnElement[bool]:
     )
 
 
+def next_publication(now: datetime | None = None) -> datetime | None:
+    """When the next scheduled article appears (the page cache expires then)."""
+    return db.session.scalar(
+        select(func.min(Article.publish_at)).where(
+            Article.state == ContentState.PUBLISHED,
+            Article.status != ArticleStatus.DRAFT,
+            Article.publish_at > (now or utcnow()),
+        )
+    )
+
+
 @dataclass
 class Page:
     items: list[Article]

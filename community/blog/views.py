@@ -16,6 +16,7 @@ from ..content.registry import ContentContext, ContentKind, register
 from ..core.registry import HomeBlock, home_block, nav_item, sitemap_source, tool_link
 from ..demo import SEEDERS
 from ..errors import DomainError, NotFound, PermissionDenied
+from ..httpcache import expire_pages_at
 from ..permissions import can
 from ..urls import external_url
 from . import queries, services
@@ -59,7 +60,12 @@ def _home_articles(_user: Any) -> dict[str, Any] | None:
     return {"articles": articles} if articles else None
 
 
-home_block(HomeBlock("blog.latest", template="blog/_home.html", load=_home_articles, order=10, wide=True))
+expire_pages_at(queries.next_publication)  # scheduled articles appear by themselves
+home_block(
+    HomeBlock(
+        "blog.latest", template="blog/_home.html", load=_home_articles, order=10, wide=True, shared=True
+    )
+)
 
 
 def _sitemap() -> list[tuple[str, Any]]:

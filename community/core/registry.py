@@ -39,6 +39,9 @@ class HomeBlock:
     load: Callable[[Any], dict[str, Any] | None]
     order: int = 50
     wide: bool = False
+    # The same for every visitor (``load`` ignores the user, the template asks nothing
+    # about them): rendered once per language and content generation, then cached.
+    shared: bool = False
 
 
 @dataclass(frozen=True)

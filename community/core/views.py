@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC
+from functools import partial
 from xml.sax.saxutils import escape
 
 from flask import (
@@ -19,14 +20,16 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import text
 
 from ..auth import services as account_services
 from ..content import queries as content_queries
 from ..content.registry import kind_of
 from ..errors import NotFound
-from ..extensions import db
+from ..extensions import csrf, db
 from ..forms import EmptyForm
+from ..httpcache import cached_fragment
 from ..permissions import can
 from ..templating import brand_css as brand_stylesheet
 from ..urls import is_safe_next
@@ -40,10 +43,18 @@ def home():
     """The community's landing page: each feature's block, in order."""
     blocks = []
     for block in registry.home_blocks():
-        context = block.load(current_user)
-        if context is not None:
-            blocks.append((block, context))
+        if block.shared:
+            html = cached_fragment(f"home:{block.name}", partial(_render_block, block))
+        else:
+            html = _render_block(block)
+        if html is not None:
+            blocks.append((block, html))
     return render_template("core/home.html", blocks=blocks)
+
+
+def _render_block(block: registry.HomeBlock) -> Markup | None:
+    context = block.load(current_user)
+    return None if context is None else Markup(render_template(block.template, ctx=context))
 
 
 @bp.get("/brand.css")
@@ -61,11 +72,16 @@ def brand_css():
 
 
 @bp.post("/language")
+@csrf.exempt
 def set_language():
-    """Switch the interface language; remembered on the account when signed in."""
+    """Switch the interface language; remembered on the account when signed in.
+
+    Public pages are cached and shared between anonymous visitors, so their switcher
+    carries no CSRF token: an anonymous switch only needs a same-site request (the
+    session cookie is SameSite=Lax anyway); a member's needs the token, as before."""
     lang = request.form.get("lang", "")
     target = request.form.get("next")
-    if EmptyForm().validate_on_submit():
+    if _same_site() if not current_user.is_authenticated else EmptyForm().validate_on_submit():
         session["lang"] = lang if lang in ("en", "fr") else None
         if current_user.is_authenticated and lang in ("en", "fr"):
             account_services.set_locale(current_user, lang)
@@ -139,3 +155,11 @@ def healthz():
         database = f"error: {type(exc).__name__}"
     status = 200 if database == "ok" else 503
     return jsonify(status="ok" if status == 200 else "degraded", database=database), status
+
+
+def _same_site() -> bool:
+    """The request comes from this site's own page (or a browser that says nothing)."""
+    if request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
+        return False
+    origin = request.headers.get("Origin")
+    return origin is None or origin == request.host_url.rstrip("/")

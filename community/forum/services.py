@@ -447,6 +447,15 @@ def toggle_like(item: ContentItem | None, user: User) -> bool:
 # --- views and reading -------------------------------------------------------------------------
 
 
+def add_views(counts: dict[int, int]) -> None:
+    """Add views served from the page cache (``{topic_id: views}``), in one transaction."""
+    table = Topic.__table__
+    for topic_id, n in sorted(counts.items()):
+        db.session.execute(
+            update(table).where(table.c.id == topic_id).values(view_count=table.c.view_count + n)
+        )
+
+
 def record_view(topic_id: int, user: User | None, position_seen: int) -> None:
     """One UPDATE for the view count and, for members, one upsert of the read mark."""
     table = Topic.__table__

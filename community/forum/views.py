@@ -101,6 +101,7 @@ home_block(
         template="forum/_home_active.html",
         order=20,
         load=lambda user: {"topics": queries.active_topics(limit=5)},
+        shared=True,
     )
 )
 home_block(
@@ -109,6 +110,7 @@ home_block(
         template="forum/_home_unanswered.html",
         order=21,
         load=lambda user: {"topics": queries.unanswered_questions(limit=5)},
+        shared=True,
     )
 )
 sitemap_source(

@@ -49,7 +49,7 @@ register(ContentKind(name="idea_comment", label=_l("Comment on an idea"), model=
 nav_item("ideas", "ideas.index", _l("Ideas"), order=30)
 home_block(
     HomeBlock("ideas.top", order=30, template="ideas/_home.html",
-              load=lambda user: {"ideas": queries.top_ideas(limit=5)})
+              load=lambda user: {"ideas": queries.top_ideas(limit=5)}, shared=True)
 )  # fmt: skip
 sitemap_source("ideas", queries.sitemap_entries)
 if "community.ideas.demo.seed_ideas" not in SEEDERS:

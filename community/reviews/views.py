@@ -80,7 +80,7 @@ tool_link("reviews.new_product", "reviews.manage", _l("New product"), "reviews.m
 home_block(
     HomeBlock(
         "reviews.recent", order=30, template="reviews/_home.html",
-        load=lambda user: {"reviews": queries.recent_reviews(limit=5)},
+        load=lambda user: {"reviews": queries.recent_reviews(limit=5)}, shared=True,
     )
 )  # fmt: skip
 sitemap_source(
