@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from models import (
@@ -59,32 +59,50 @@ class Deltas:
             self.daily[(day, metric, scope)] += value
 
     def flush(self, session: Session) -> None:
-        for (day, metric, scope), value in self.daily.items():
-            if not value:
-                continue
-            done = session.execute(
-                update(DailyMetric)
-                .where(DailyMetric.scope == scope, DailyMetric.day == day, DailyMetric.metric == metric)
-                .values(value=DailyMetric.value + value)
-            ).rowcount
-            if not done:
-                session.add(DailyMetric(day=day, metric=metric, scope=scope, value=value))
-                session.flush()
-        for (user_id, engager_id, day), value in self.engagement.items():
-            if not value:
-                continue
-            done = session.execute(
-                update(Engagement)
-                .where(
-                    Engagement.user_id == user_id, Engagement.engager_id == engager_id, Engagement.day == day
-                )
-                .values(count=Engagement.count + value)
-            ).rowcount
-            if not done:
-                session.add(Engagement(user_id=user_id, engager_id=engager_id, day=day, count=value))
-                session.flush()
+        """Apply the gathered changes: one query to find which rows exist, then one
+        batched UPDATE (atomic increments) and one batched INSERT per table, however
+        many (day, metric, scope) keys changed (a rebuild gathers a few hundred thousand)."""
+        daily = {key: value for key, value in self.daily.items() if value}
+        engagement = {key: value for key, value in self.engagement.items() if value}
+        _apply_counts(session, DailyMetric, ("day", "metric", "scope"), "value", daily)
+        _apply_counts(session, Engagement, ("user_id", "engager_id", "day"), "count", engagement)
         self.daily.clear()
         self.engagement.clear()
+
+
+_CHUNK = 400
+
+
+def _apply_counts(session: Session, model, columns: tuple[str, ...], counter: str, changes: dict) -> None:  # noqa: ANN001
+    if not changes:
+        return
+    table = model.__table__
+    key_cols = [table.c[name] for name in columns]
+    keys = list(changes)
+    existing: dict[tuple, int] = {}
+    for start in range(0, len(keys), _CHUNK):
+        chunk = keys[start : start + _CHUNK]
+        for row in session.execute(select(table.c.id, *key_cols).where(tuple_(*key_cols).in_(chunk))):
+            existing[tuple(row[1:])] = row[0]
+    updates = [{"_id": existing[key], "_delta": value} for key, value in changes.items() if key in existing]
+    inserts = [
+        {**dict(zip(columns, key, strict=True)), counter: value}
+        for key, value in changes.items()
+        if key not in existing
+    ]
+    if updates:
+        session.execute(
+            update(table)
+            .where(table.c.id == bindparam("_id"))
+            .values({counter: table.c[counter] + bindparam("_delta")}),
+            updates,
+            execution_options={"synchronize_session": False},
+        )
+    if inserts:
+        session.execute(insert(table), inserts)
+    # ORM objects of these rows loaded earlier in this session are stale now.
+    for obj in [o for o in session.identity_map.values() if isinstance(o, model)]:
+        session.expire(obj)
 
 
 def item_text(item: ContentItem) -> str:

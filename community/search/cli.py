@@ -32,7 +32,8 @@ def rebuild() -> None:
         rate = state["done"] / elapsed
         return f"{state['done']}/{total} docs, {rate:,.0f}/s"
 
-    with backend.lock():
+    # Documents carry their page's URL: built as in the indexer, from SITE_URL.
+    with backend.lock(), indexer._url_context():
         with click.progressbar(
             length=max(total, 1), label="Indexing", show_eta=True, show_pos=False, item_show_func=info
         ) as bar:
