@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import bindparam, delete, insert, select, tuple_, update
+from sqlalchemy import bindparam, delete, func, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from models import (
@@ -195,15 +195,7 @@ def _sync_samples(session: Session, item: ContentItem, cache) -> None:  # noqa: 
         if sample is None:
             sample = ResponseSample(kind="question", subject_id=item.id, asked_at=item.created_at)
             session.add(sample)
-            first = session.execute(
-                select(Reply.created_at)
-                .where(
-                    Reply.topic_id == item.id, ContentItem.author_role.in_(OFFICIAL_ROLES),
-                    ContentItem.state == ContentState.PUBLISHED,
-                )
-                .order_by(Reply.created_at)
-                .limit(1)
-            ).scalar()  # fmt: skip
+            first = _first_official_reply(session, item.id)
             if first is not None:
                 _answer(sample, first)
         sample.active = published
@@ -223,6 +215,26 @@ def _sync_samples(session: Session, item: ContentItem, cache) -> None:  # noqa: 
         if item.responded_at is not None and sample.answered_at is None:
             _answer(sample, item.responded_at)
         sample.active = published
+
+
+def _first_official_reply(session: Session, topic_id: int) -> datetime | None:
+    """When the brand first answered a topic. Two index-driven steps (the topic's reply
+    ids, then those rows by primary key): one joined query let SQLite walk the whole
+    content table by its (state, created_at) index for every question."""
+    table = Reply.__table__
+    reply_ids = session.scalars(select(table.c.id).where(table.c.topic_id == topic_id)).all()
+    first = None
+    for start in range(0, len(reply_ids), 500):
+        found = session.scalar(
+            select(func.min(ContentItem.created_at)).where(
+                ContentItem.id.in_(reply_ids[start : start + 500]),
+                ContentItem.author_role.in_(OFFICIAL_ROLES),
+                ContentItem.state == ContentState.PUBLISHED,
+            )
+        )
+        if found is not None and (first is None or found < first):
+            first = found
+    return first
 
 
 def _sample(session: Session, kind: str, subject_id: int) -> ResponseSample | None:
