@@ -97,7 +97,7 @@ BARE_APP = textwrap.dedent(
 def gunicorn(module_dir: str, target: str, port: int, env: dict[str, str], workers: int) -> subprocess.Popen:
     return subprocess.Popen(
         [str(VENV_BIN / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}", "--chdir", module_dir,
-         "--log-level", "warning", target],
+         "--log-level", "warning", "--no-control-socket", target],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )  # fmt: skip
 

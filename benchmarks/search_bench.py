@@ -3,6 +3,14 @@
     .venv/bin/python benchmarks/search_bench.py --n 5000 --backend whoosh
     .venv/bin/python benchmarks/search_bench.py --n 5000 --backend postgres
 
+Or on a seeded instance (benchmarks/seed_scale.py: the demo seeder's text at 100,000
+posts), with its own settings from the environment, and 200 fixed queries drawn from
+that text (``--rebuild`` also times a full rebuild first):
+
+    INSTANCE_PATH=/tmp/big SECRET_KEY=x .venv/bin/python benchmarks/search_bench.py --instance
+    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/big SEARCH_BACKEND=postgres \
+        INSTANCE_PATH=/tmp/bigpg SECRET_KEY=x .venv/bin/python benchmarks/search_bench.py --instance --rebuild
+
 Items are synthetic (random Boréal gear sentences, half French, half English), written
 straight into content_item (no services) and indexed with the same code path as
 ``flask search rebuild``. Queries: single words, two words, phrases, misspellings and
@@ -55,11 +63,98 @@ def queries(rng: random.Random) -> list[dict]:
     return out
 
 
+# Words of the seeded text (benchmarks/seed_scale.py): demo sentences and real reviews.
+SEEDED = {
+    "en": ("jacket tent stove headlamp boots sleeping bag dress fabric size small comfortable waterproof winter "
+           "colour zipper quality warm rain price fit sweater soft flattering length spare warranty trip").split(),
+    "fr": ("tente veste réchaud frontale chaussures couchage taille imperméable hiver garantie pluie léger "
+           "confortable couture sortie montagne bivouac matelas lavage pièce randonnée vélo écran froid").split(),
+}  # fmt: skip
+SEEDED_PHRASES = {
+    "en": ["sleeping bag", "runs small", "true to size", "spare parts", "after two seasons", "long hikes",
+           "great report", "size up", "too big", "love this"],
+    "fr": ["pièces détachées", "service client", "quelle taille", "premier bivouac", "bon rapport",
+           "deuxième sortie", "programme synthétique", "longues randonnées", "taille petit", "une couture"],
+}  # fmt: skip
+
+
+def seeded_queries(rng: random.Random) -> list[dict]:
+    """200 fixed queries: single words, two words, phrases, misspellings, filters."""
+    out: list[dict] = []
+    for i in range(200):
+        lang = "fr" if i % 2 else "en"
+        words = SEEDED[lang]
+        kind = i % 5
+        if kind == 0:
+            out.append({"text": rng.choice(words)})
+        elif kind == 1:
+            out.append({"text": f"{rng.choice(words)} {rng.choice(words)}"})
+        elif kind == 2:
+            out.append({"text": f'"{rng.choice(SEEDED_PHRASES[lang])}"'})
+        elif kind == 3:
+            w = rng.choice([w for w in words if len(w) > 4])
+            j = rng.randrange(1, len(w) - 1)
+            out.append({"text": w[:j] + w[j + 1 :]})  # a missing letter
+        else:
+            flt = rng.choice(["type", "language", "both"])
+            q = {"text": rng.choice(words)}
+            if flt in ("type", "both"):
+                q["types"] = [rng.choice(["review", "topic", "reply", "idea"])]
+            if flt in ("language", "both"):
+                q["language"], q["sort"] = lang, "date"
+            out.append(q)
+    return out
+
+
+def time_queries(backend, qs: list[dict]) -> tuple[float, float, float]:  # noqa: ANN001
+    from community.search.backend import SearchQuery
+
+    for q in qs[:10]:  # warm up
+        backend.search(SearchQuery(**q))
+    timings = []
+    for q in qs:
+        t = time.perf_counter()
+        backend.search(SearchQuery(**q))
+        timings.append((time.perf_counter() - t) * 1000)
+    timings.sort()
+    return statistics.median(timings), timings[int(len(timings) * 0.95) - 1], timings[-1]
+
+
+def on_instance(rebuild: bool) -> None:
+    os.environ.setdefault("SECRET_KEY", "bench")
+    from community import create_app
+    from community.search import indexer
+    from community.search.backend import get_backend
+    from community.search.documents import all_documents, count_all
+    from models import db
+
+    app = create_app()
+    with app.app_context():
+        backend = get_backend()
+        total = count_all()
+        took = None
+        if rebuild:
+            started = time.perf_counter()
+            with backend.lock(), indexer._url_context():
+                for _ in backend.bulk_load(all_documents()):
+                    pass
+            took = time.perf_counter() - started
+        p50, p95, top = time_queries(backend, seeded_queries(random.Random(7)))
+        print(f"backend={backend.name} db={db.engine.dialect.name} items={total} docs={backend.count()} "
+              f"rebuild={f'{took:.1f}s' if took else '-'} p50={p50:.1f}ms p95={p95:.1f}ms max={top:.1f}ms "
+              f"load={os.getloadavg()[0]:.1f}")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=5000)
     parser.add_argument("--backend", choices=["whoosh", "postgres"], default="whoosh")
+    parser.add_argument("--instance", action="store_true", help="use the seeded instance of the environment")
+    parser.add_argument("--rebuild", action="store_true", help="with --instance: time a full rebuild first")
     args = parser.parse_args()
+    if args.instance:
+        on_instance(args.rebuild)
+        return
 
     import psycopg
     from sqlalchemy import insert

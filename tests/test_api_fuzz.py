@@ -32,7 +32,8 @@ def test_api_matches_its_document(app, users):
 
     _token, secret = account_services.create_token(users["member"], "fuzz")
     db.session.commit()
-    headers = {"Authorization": f"Bearer {secret}"}
+    # identity: schemathesis's WSGI client does not undo Content-Encoding (brotli, gzip).
+    headers = {"Authorization": f"Bearer {secret}", "Accept-Encoding": "identity"}
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 2  # at least GET and PATCH /me

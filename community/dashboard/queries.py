@@ -215,7 +215,10 @@ def summary(period: Period, examples: bool = True) -> Summary:
 def _per_product(period: Period) -> list[dict[str, Any]]:
     rows = db.session.execute(
         select(DailyMetric.scope, DailyMetric.metric, func.sum(DailyMetric.value))
-        .where(DailyMetric.scope.like("product:%"), DailyMetric.metric.in_(("rating_sum", "rating_count")),
+        # A range, not LIKE 'product:%': the (scope, day, metric) index serves it on SQLite
+        # too, instead of a scan of every member's rows (";" sorts right after ":").
+        .where(DailyMetric.scope >= "product:", DailyMetric.scope < "product;",
+               DailyMetric.metric.in_(("rating_sum", "rating_count")),
                DailyMetric.day >= period.start, DailyMetric.day <= period.end)
         .group_by(DailyMetric.scope, DailyMetric.metric)
     ).all()  # fmt: skip

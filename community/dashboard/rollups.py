@@ -75,27 +75,13 @@ class Deltas:
             self.daily[(day, metric, scope)] += value
 
     def flush(self, session: Session) -> None:
-        """Add the deltas with one upsert per row (``INSERT ... ON CONFLICT DO UPDATE``):
-        two requests creating the same day's row at once both count, where "update, else
-        insert" lost one of them to a unique violation (found by benchmarks/load_fault.py)."""
-        insert = _insert(session)
-        for (day, metric, scope), value in self.daily.items():
-            if value:
-                stmt = insert(DailyMetric).values(day=day, metric=metric, scope=scope, value=value)
-                session.execute(
-                    stmt.on_conflict_do_update(
-                        index_elements=["scope", "day", "metric"], set_={"value": DailyMetric.value + value}
-                    )
-                )
-        for (user_id, engager_id, day), value in self.engagement.items():
-            if value:
-                stmt = insert(Engagement).values(user_id=user_id, engager_id=engager_id, day=day, count=value)
-                session.execute(
-                    stmt.on_conflict_do_update(
-                        index_elements=["user_id", "engager_id", "day"],
-                        set_={"count": Engagement.count + value},
-                    )
-                )
+        """Add the gathered changes with batched upserts (``INSERT ... ON CONFLICT DO
+        UPDATE``, many rows per statement): a rebuild gathers a few hundred thousand keys,
+        and two requests creating the same day's row at once both count, where "update,
+        else insert" lost one of them to a unique violation (found by
+        benchmarks/load_fault.py)."""
+        _apply_counts(session, DailyMetric, ("day", "metric", "scope"), "value", self.daily)
+        _apply_counts(session, Engagement, ("user_id", "engager_id", "day"), "count", self.engagement)
         self.daily.clear()
         self.engagement.clear()
 
@@ -107,6 +93,27 @@ def _insert(session: Session):  # noqa: ANN202
     else:
         from sqlalchemy.dialects.sqlite import insert
     return insert
+
+
+_CHUNK = 500
+
+
+def _apply_counts(session: Session, model, columns: tuple[str, ...], counter: str, changes: dict) -> None:  # noqa: ANN001
+    rows = [
+        {**dict(zip(columns, key, strict=True)), counter: value} for key, value in changes.items() if value
+    ]
+    if not rows:
+        return
+    table = model.__table__
+    stmt = _insert(session)(table)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=list(columns), set_={counter: table.c[counter] + stmt.excluded[counter]}
+    )
+    for start in range(0, len(rows), _CHUNK):
+        session.execute(stmt, rows[start : start + _CHUNK])
+    # ORM objects of these rows loaded earlier in this session are stale now.
+    for obj in [o for o in session.identity_map.values() if isinstance(o, model)]:
+        session.expire(obj)
 
 
 def item_text(item: ContentItem) -> str:
@@ -199,15 +206,7 @@ def _sync_samples(session: Session, item: ContentItem, cache) -> None:  # noqa: 
         if sample is None:
             sample = ResponseSample(kind="question", subject_id=item.id, asked_at=item.created_at)
             session.add(sample)
-            first = session.execute(
-                select(Reply.created_at)
-                .where(
-                    Reply.topic_id == item.id, ContentItem.author_role.in_(OFFICIAL_ROLES),
-                    ContentItem.state == ContentState.PUBLISHED,
-                )
-                .order_by(Reply.created_at)
-                .limit(1)
-            ).scalar()  # fmt: skip
+            first = _first_official_reply(session, item.id)
             if first is not None:
                 _answer(sample, first)
         sample.active = published
@@ -227,6 +226,26 @@ def _sync_samples(session: Session, item: ContentItem, cache) -> None:  # noqa: 
         if item.responded_at is not None and sample.answered_at is None:
             _answer(sample, item.responded_at)
         sample.active = published
+
+
+def _first_official_reply(session: Session, topic_id: int) -> datetime | None:
+    """When the brand first answered a topic. Two index-driven steps (the topic's reply
+    ids, then those rows by primary key): one joined query let SQLite walk the whole
+    content table by its (state, created_at) index for every question."""
+    table = Reply.__table__
+    reply_ids = session.scalars(select(table.c.id).where(table.c.topic_id == topic_id)).all()
+    first = None
+    for start in range(0, len(reply_ids), 500):
+        found = session.scalar(
+            select(func.min(ContentItem.created_at)).where(
+                ContentItem.id.in_(reply_ids[start : start + 500]),
+                ContentItem.author_role.in_(OFFICIAL_ROLES),
+                ContentItem.state == ContentState.PUBLISHED,
+            )
+        )
+        if found is not None and (first is None or found < first):
+            first = found
+    return first
 
 
 def _sample(session: Session, kind: str, subject_id: int) -> ResponseSample | None:
