@@ -55,7 +55,11 @@ class ContentItem(db.Model):
     )
 
     __mapper_args__ = {"polymorphic_on": kind, "polymorphic_identity": "content"}
-    __table_args__ = (Index("ix_content_item_state_created", "state", "created_at"),)
+    __table_args__ = (
+        Index("ix_content_item_state_created", "state", "created_at"),
+        # One kind's newest published items (recent reviews, newest questions).
+        Index("ix_content_item_kind_state_created", "kind", "state", "created_at"),
+    )
 
     @property
     def is_published(self) -> bool:

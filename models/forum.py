@@ -71,6 +71,8 @@ class Topic(ContentItem):
     __mapper_args__ = {"polymorphic_identity": "topic"}
     __table_args__ = (
         Index("ix_forum_topic_category_activity", "category_id", "is_pinned", "last_activity_at"),
+        # "Latest topics" across categories (forum latest, the home page's block).
+        Index("ix_forum_topic_activity", "is_pinned", "last_activity_at", "id"),
     )
 
     @property

@@ -563,3 +563,21 @@ def test_search_follows_merge_and_split(app, users, cats, pair):
     )  # fmt: skip
     db.session.commit()
     assert found("ordered") == [("topic", "Ordering stoves online", f"category:{trips}")]
+
+
+def test_a_non_ascii_digit_as_merge_target_is_422(client, login, users, pair):
+    ids = _ids(pair)
+    before = _snapshot()
+    login("moderator")
+    assert client.post(f"/forum/t/{ids['b']}/merge", data={"target": "²"}).status_code == 422
+    assert _snapshot() == before
+
+
+def test_a_non_ascii_digit_as_split_post_id_is_422(client, login, users, cats, thread):
+    topic, replies = thread
+    login("moderator")
+    response = client.post(
+        f"/forum/t/{topic.id}/split",
+        data={"post_ids": ["²"], "title": "A new topic", "category_id": cats["gear"].id},
+    )
+    assert response.status_code == 422

@@ -14,7 +14,7 @@ from . import queries
 def _load_user(user_id: str) -> User | None:
     """Session ids are ``"<id>:<session_version>"``: a password change ends other sessions."""
     raw_id, _, version = user_id.partition(":")
-    if not raw_id.isdigit() or not version.isdigit():
+    if not (raw_id.isascii() and raw_id.isdecimal()) or not (version.isascii() and version.isdecimal()):
         return None
     user = db.session.get(User, int(raw_id))
     if user is None or user.session_version != int(version) or not user.is_active:

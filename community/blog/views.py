@@ -177,7 +177,11 @@ def article(slug: str):
 def comment(slug: str):
     article = _load(slug)
     form = CommentForm()
-    parent_id = form.parent_id.data if (form.parent_id.data or "").isdigit() else None
+    parent_id = (
+        form.parent_id.data
+        if (form.parent_id.data or "").isascii() and (form.parent_id.data or "").isdecimal()
+        else None
+    )
     if form.validate_on_submit():
         try:
             made = services.add_comment(

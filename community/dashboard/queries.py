@@ -117,7 +117,7 @@ def parse_period(args: Any, default_days: int = 30, clamp: bool = False) -> Peri
         raw = str(args.get(name) or "").strip()
         if not raw:
             return None
-        if not raw.isdigit():
+        if not (raw.isascii() and raw.isdecimal()):
             raise InvalidInput(_l("Choose a product or category from the list."), field=name, code="bad_id")
         return int(raw)
 

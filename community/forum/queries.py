@@ -66,10 +66,12 @@ def _published():
 
 def topic_list(
     category_id: int | None, *, sort: str = "activity", filter_: str = "", language: str = "", page: int = 1,
-    per_page: int = TOPICS_PER_PAGE,
+    per_page: int = TOPICS_PER_PAGE, known_total: int | None = None, count: bool = True,
 ) -> Page:  # fmt: skip
-    """Published topics, pinned first, sorted and filtered: two queries."""
-    where = [_published()]
+    """Published topics, pinned first, sorted and filtered: two queries, or one when the
+    total is known (a category's ``topic_count`` counter, unfiltered) or not wanted (the
+    home page's blocks): counting a large category costs as much as the page itself."""
+    where = [_published(), ContentItem.kind == "topic"]  # the kind lets indexes on kind serve
     if category_id is not None:
         where.append(Topic.category_id == category_id)
     if language in ("en", "fr"):
@@ -87,7 +89,12 @@ def topic_list(
         "newest": [ContentItem.created_at.desc()],
         "active": [Topic.reply_count.desc(), Topic.last_activity_at.desc()],
     }.get(sort, [Topic.last_activity_at.desc()])
-    total = db.session.scalar(select(func.count(Topic.id)).where(*where)) or 0
+    if not count:
+        total = per_page
+    elif known_total is not None and not filter_ and language not in ("en", "fr"):
+        total = known_total
+    else:
+        total = db.session.scalar(select(func.count(Topic.id)).where(*where)) or 0
     pages = max(1, -(-total // per_page))
     page = min(max(1, page), pages)
     query = (
@@ -184,11 +191,11 @@ def first_unread_position(user, topic: Topic) -> int:  # noqa: ANN001
 
 
 def active_topics(limit: int = 5) -> list[Topic]:
-    return topic_list(None, per_page=limit).items
+    return topic_list(None, per_page=limit, count=False).items
 
 
 def unanswered_questions(limit: int = 5) -> list[Topic]:
-    return topic_list(None, filter_="unanswered", sort="newest", per_page=limit).items
+    return topic_list(None, filter_="unanswered", sort="newest", per_page=limit, count=False).items
 
 
 def sitemap_entries():
@@ -220,7 +227,7 @@ def topic_by_reference(text: str | None) -> Topic | None:
     """The topic a moderator means by a number, a topic address or a post's permalink."""
     value = (text or "").strip()
     topic_id = None
-    if value.isdigit():
+    if value.isascii() and value.isdecimal():
         topic_id = int(value)
     elif match := _TOPIC_URL.search(value):
         topic_id = int(match.group(1))
@@ -245,7 +252,7 @@ def find_topics(text: str, exclude_id: int, limit: int = MERGE_SEARCH_LIMIT) -> 
             .where(
                 func.lower(Topic.title).like(pattern, escape="\\"),
                 Topic.id != exclude_id,
-                ContentItem.state != ContentState.DELETED.value,
+                ContentItem.state == ContentState.PUBLISHED.value,  # no hidden or pending titles
             )
             .order_by(Topic.last_activity_at.desc(), Topic.id.desc())
             .limit(limit)

@@ -179,6 +179,7 @@ def _topic_list(category):  # noqa: ANN001, ANN202
         filter_=filter_,
         language=language,
         page=_int_arg("page"),
+        known_total=category.topic_count if category else None,
     )
     marks = queries.read_marks(current_user, [t.id for t in result.items])
     return render_template(
@@ -384,7 +385,9 @@ def split(topic_id: int):
         abort(400)
     if not can(current_user, "forum.moderate_topic", topic):
         raise PermissionDenied()
-    post_ids = [int(v) for v in request.form.getlist("post_ids") if v.isdigit() and int(v) < 2**31]
+    post_ids = [
+        int(v) for v in request.form.getlist("post_ids") if v.isascii() and v.isdecimal() and int(v) < 2**31
+    ]
     category_id = request.form.get("category_id", type=int) or 0
     category = db.session.get(ForumCategory, category_id) if 0 < category_id < 2**31 else None
     created = restructure.split_topic(

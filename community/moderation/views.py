@@ -144,7 +144,7 @@ def bulk():
     _require("moderation.queue")
     if not EmptyForm().validate_on_submit():
         abort(400)
-    ids = [int(v) for v in request.form.getlist("ids") if v.isdigit()]
+    ids = [int(v) for v in request.form.getlist("ids") if v.isascii() and v.isdecimal() and int(v) < 2**31]
     if not ids:
         flash(_("Select at least one item."), "error")
         return redirect(url_for("moderation.queue"))
@@ -233,7 +233,7 @@ def _parse_scopes(raw: str) -> list[tuple[str, int]]:
         if not part:
             continue
         kind, _sep, ident = part.partition(":")
-        if not kind.strip() or not ident.strip().isdigit():
+        if not kind.strip() or not (ident.strip().isascii() and ident.strip().isdecimal()):
             raise services.InvalidInput(
                 _l("Write each scope as type:number, e.g. category:3."), code="bad_scope"
             )

@@ -119,7 +119,8 @@ def recent_reviews(limit: int = 5) -> list[Review]:
     stmt = (
         select(Review)
         .options(joinedload(Review.author), joinedload(Review.product))
-        .where(Review.state == ContentState.PUBLISHED)
+        # The kind is stated so the (kind, state, created_at) index serves the order.
+        .where(Review.kind == "review", Review.state == ContentState.PUBLISHED)
         .order_by(Review.created_at.desc(), Review.id.desc())
         .limit(limit)
     )

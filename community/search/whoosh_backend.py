@@ -192,16 +192,23 @@ class _Bounded:
     seen = 0
     cut = False
 
+    filtered = False  # True when a _Filtered collector drops matches: it counts instead
+
+    def tick(self) -> bool:
+        """Count one kept match; True once the query must stop."""
+        self.seen += 1
+        if (self.max_matches and self.seen >= self.max_matches) or (
+            self.deadline and self.seen >= self.MIN_MATCHES and time.perf_counter() > self.deadline
+        ):
+            self.cut = True
+        return self.cut
+
     def matches(self):  # noqa: ANN201
         if self.cut:
             return
         for docnum in super().matches():  # type: ignore[misc]
             yield docnum
-            self.seen += 1
-            if (self.max_matches and self.seen >= self.max_matches) or (
-                self.deadline and self.seen >= self.MIN_MATCHES and time.perf_counter() > self.deadline
-            ):
-                self.cut = True
+            if not self.filtered and self.tick():
                 return
 
     def computes_count(self) -> bool:
@@ -228,7 +235,17 @@ class _Sorted(_Bounded, collectors.SortingCollector):
 
 
 class _Filtered(collectors.FilterCollector):
+    """Filters (language, type, scope, scheduled articles) applied before the bounds count:
+    the cap and the time budget count only matches that can be shown, so a small filtered
+    result set is always complete however many unfiltered documents match."""
+
     run = _newest_first_run
+
+    def matches(self):  # noqa: ANN201
+        for docnum in super().matches():
+            yield docnum
+            if self.child.tick():
+                return
 
 
 class _Marks(highlight.Formatter):
@@ -559,13 +576,14 @@ class WhooshBackend:
         """Run ``q``: the results and whether the match cap stopped it early."""
         inner = _Sorted(sorting.FieldFacet("date", reverse=True), limit=limit) if by_date else _Top(limit)
         inner.max_matches = self.max_matches
-        if self.time_budget:
-            inner.deadline = time.perf_counter() + self.time_budget
         future = self._future(searcher)
         if allowed is not None or future:
+            inner.filtered = True
             collector = _Filtered(inner, allow=allowed, restrict=future or None)
         else:
             collector = inner
+        if self.time_budget:  # started once the filters are ready
+            inner.deadline = time.perf_counter() + self.time_budget
         searcher.search_with_collector(q, collector)
         return collector.results(), inner.cut
 
