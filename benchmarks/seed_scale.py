@@ -575,6 +575,10 @@ def seed_all(app, args: argparse.Namespace) -> dict:  # noqa: ANN001
         seeder.finish_counters()
         db.session.commit()
         t = step("counters", t)
+        from community.database import analyze
+
+        analyze()  # planner statistics, as `flask analyze` after a large import
+        t = step("analyze", t)
     if not args.no_dashboard:
         from community.dashboard import rollups
 

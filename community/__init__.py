@@ -130,6 +130,7 @@ def _register_cli(app: Flask) -> None:
     from .auth.cli import tokens_cli, users_cli
     from .backup import backup_command, restore_command
     from .dashboard.cli import dashboard_cli
+    from .database import analyze_command
     from .demo import demo_cli
     from .jobs import jobs_cli
     from .moderation.cli import moderation_cli
@@ -143,5 +144,6 @@ def _register_cli(app: Flask) -> None:
         backup_command,
         restore_command,
         dashboard_cli,
+        analyze_command,
     ):
         app.cli.add_command(group)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import click
 from flask import Flask
+from flask.cli import with_appcontext
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -26,3 +28,22 @@ def init_sqlite_pragmas(app: Flask) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+
+
+def analyze() -> str:
+    """Refresh the query planner's statistics (``ANALYZE``). PostgreSQL's autovacuum does
+    this by itself; SQLite never does, and without statistics it sorts every row for
+    lists such as the latest topics instead of walking their index (seen at 100,000
+    posts: 40 ms instead of well under 1 ms). Run after seeding or large imports."""
+    dialect = db.engine.dialect.name
+    with db.engine.begin() as conn:
+        conn.exec_driver_sql("ANALYZE")
+    return dialect
+
+
+@click.command("analyze")
+@with_appcontext
+def analyze_command() -> None:
+    """Refresh the database's query planner statistics (SQLite: run after large imports,
+    and from time to time, e.g. daily)."""
+    click.echo(f"Statistics refreshed ({analyze()}).")

@@ -20,6 +20,8 @@ from sqlalchemy import func, select
 
 from models import Role, User, db
 
+from .database import analyze
+
 # Dotted paths of seeders, called as seeder(ctx) in this order.
 SEEDERS: list[str] = ["community.demo.seed_accounts", "community.forum.demo.seed_forum"]
 
@@ -143,6 +145,7 @@ def seed(scale: int, if_empty: bool) -> None:
             module_name, _, func_name = path.rpartition(".")
             getattr(importlib.import_module(module_name), func_name)(ctx)
             db.session.commit()
+    analyze()  # planner statistics for the seeded tables (SQLite gathers none by itself)
     click.echo("Demo community seeded.")
 
 

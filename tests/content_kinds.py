@@ -37,7 +37,7 @@ class ReviewNote(ContentItem):
 REVIEW_KIND = register(
     ContentKind(
         name="test_review",
-        label="Review",
+        label="Review note",
         model=ReviewNote,
         url=lambda item: f"/notes/{item.id}",
         context=lambda item: ContentContext(label="Boréal tent", url="/notes", scope=("product_line", 2)),

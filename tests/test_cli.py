@@ -66,3 +66,17 @@ def test_demo_seed_scale(runner):
     result = runner.invoke(args=["demo", "seed", "--scale", "3"])
     assert result.exit_code == 0
     assert db.session.query(User).count() == 4 + 36 * 3
+
+
+def test_analyze_gives_the_planner_statistics(app, runner):
+    result = runner.invoke(args=["analyze"])
+    assert result.exit_code == 0, result.output
+    assert "Statistics refreshed" in result.output
+    with db.engine.connect() as conn:
+        if db.engine.dialect.name == "sqlite":
+            assert (
+                conn.exec_driver_sql(
+                    "SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'"
+                ).scalar()
+                == 1
+            )
