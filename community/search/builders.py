@@ -123,6 +123,27 @@ def all_product_documents():  # noqa: ANN201
             yield doc
 
 
+def prefetch_parents(items: list) -> list:  # noqa: ANN001
+    """Load, for a batch of items, their topics, reviews, ideas and articles and every
+    category and product (small tables) into the session: the builders' ``session.get``
+    then finds them without one query per item (a rebuild at 100,000 items)."""
+    wanted = {Topic: set(), Review: set(), Idea: set(), Article: set()}
+    for item in items:
+        if isinstance(item, Reply):
+            wanted[Topic].add(item.topic_id)
+        elif isinstance(item, BrandResponse):
+            wanted[Review].add(item.review_id)
+        elif isinstance(item, IdeaComment):
+            wanted[Idea].add(item.idea_id)
+        elif isinstance(item, ArticleComment):
+            wanted[Article].add(item.article_id)
+    kept = [*db.session.scalars(db.select(ForumCategory)), *db.session.scalars(db.select(Product))]
+    for model, ids in wanted.items():
+        if ids:
+            kept += db.session.scalars(db.select(model).where(model.id.in_(ids))).all()
+    return kept  # the caller may hold them; the session's identity map keeps them while they live
+
+
 def _children(item) -> list[int]:  # noqa: ANN001
     """Items whose document shows ``item``'s title or place, or depends on its visibility."""
     if isinstance(item, Topic):
@@ -168,3 +189,7 @@ def install() -> None:
         if kind is not None:
             kind.extras.setdefault("search", builder)
     register_source("product", load_all=all_product_documents, load_one=product_document)
+    from .documents import PREFETCHERS
+
+    if prefetch_parents not in PREFETCHERS:
+        PREFETCHERS.append(prefetch_parents)

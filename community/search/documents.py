@@ -162,6 +162,12 @@ def _polymorphic():
     return selectin_polymorphic(ContentItem, models) if models else None
 
 
+# Functions given a batch of loaded items, which load what the builders will ask the
+# session for (parents, categories, products) in a few queries, so that a rebuild's
+# ``session.get`` calls find them in the identity map instead of querying once per item.
+PREFETCHERS: list[Callable[[list[ContentItem]], Any]] = []
+
+
 def load_content(ids: list[int]) -> dict[int, SearchDoc | None]:
     """Documents of these content items (None for those to remove), in few queries."""
     stmt = select(ContentItem).where(ContentItem.id.in_(ids))
@@ -169,6 +175,7 @@ def load_content(ids: list[int]) -> dict[int, SearchDoc | None]:
     if option is not None:
         stmt = stmt.options(option)
     items = list(db.session.scalars(stmt))
+    held = [prefetch(items) for prefetch in PREFETCHERS]  # noqa: F841 - the identity map holds weak references
     author_ids = {item.author_id for item in items if item.author_id}
     authors = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(author_ids)))}
     found = {item.id: content_document(item, authors) for item in items}
