@@ -135,7 +135,7 @@ def on_instance(rebuild: bool) -> None:
         took = None
         if rebuild:
             started = time.perf_counter()
-            with backend.lock(), indexer._url_context():
+            with backend.lock(), indexer.url_context():
                 for _ in backend.bulk_load(all_documents()):
                     pass
             took = time.perf_counter() - started
