@@ -36,7 +36,7 @@ from whoosh.fields import DATETIME, ID, NUMERIC, STORED, TEXT, Schema
 from whoosh.idsets import BitSet
 from whoosh.lang import stemmer_for_language, stopwords_for_language
 from whoosh.qparser import AndGroup, MultifieldParser, OrGroup
-from whoosh.query import And, DateRange, NullQuery, Or, Prefix, Term
+from whoosh.query import And, ConstantScoreQuery, DateRange, NullQuery, Or, Prefix, Term
 from whoosh.support.charset import accent_map
 
 from .analysis import fold, fr_singular
@@ -501,6 +501,16 @@ class WhooshBackend:
             result = result.intersection(other)
         return result
 
+    @staticmethod
+    def _with_filters(q, parts):  # noqa: ANN001, ANN205
+        """The text query intersected with the filters (scoring nothing): the matcher then
+        skips to the documents the filters keep instead of yielding every text match for
+        the collector to drop (a rare type among a common word's matches: 630 -> a few ms
+        at 117,000 documents). The allow set stays as the collector's check."""
+        if not parts:
+            return q
+        return And([q, *(ConstantScoreQuery(part, 0.0) for part in parts)])
+
     def _future(self, searcher) -> set[int]:  # noqa: ANN001
         """Documents dated after now (scheduled articles): kept out until their time.
 
@@ -554,6 +564,7 @@ class WhooshBackend:
             allowed = self._filter(searcher, query)
             if allowed is not None and not allowed:
                 return empty
+            q = self._with_filters(q, self._filter_parts(query, None))
             limit = page * per_page
             results, cut = self._run(searcher, q, limit, allowed, query.sort == "date")
             total, exact = self._total(searcher, results, q, limit, allowed, cut)
@@ -665,6 +676,7 @@ class WhooshBackend:
             allowed = self._filter(searcher, SearchQuery(), types or None)
             if allowed is not None and not allowed:  # an empty filter would mean "no filter"
                 return []
+            q = self._with_filters(q, self._filter_parts(SearchQuery(), types or None))
             results, _cut = self._run(searcher, q, limit + 1, allowed)
             hits = [
                 self._hit(hit, plain_snippet(hit.get("text", ""), 140))
