@@ -45,7 +45,12 @@ def browser_type_launch_args() -> dict[str, Any]:
 
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
-    return {**browser_context_args, "locale": "en-GB", "viewport": {"width": 1280, "height": 900}}
+    # Reduced motion: Bootstrap then drops its transitions, so axe never measures a button's
+    # colours halfway through a hover transition (a colour-contrast failure seen after a click).
+    return {
+        **browser_context_args, "locale": "en-GB", "viewport": {"width": 1280, "height": 900},
+        "reduced_motion": "reduce",
+    }  # fmt: skip
 
 
 class LiveServer:
