@@ -303,6 +303,17 @@ def _admin() -> None:
         raise PermissionDenied()
 
 
+def _admin_webhook(hook_id: int) -> Webhook:
+    """An admin's form post about one webhook: the permission, the CSRF token, the hook."""
+    _admin()
+    if not EmptyForm().validate_on_submit():
+        raise PermissionDenied()
+    hook = db.session.get(Webhook, hook_id)
+    if hook is None:
+        raise NotFound()
+    return hook
+
+
 @bp.route("/admin/webhooks", methods=["GET", "POST"])
 @login_required
 def admin_webhooks():
@@ -333,12 +344,7 @@ def _render_admin(form: EmptyForm) -> str:
 @bp.post("/admin/webhooks/<int:hook_id>/test")
 @login_required
 def webhook_test(hook_id: int):
-    _admin()
-    if not EmptyForm().validate_on_submit():
-        raise PermissionDenied()
-    hook = db.session.get(Webhook, hook_id)
-    if hook is None:
-        raise NotFound()
+    hook = _admin_webhook(hook_id)
     row = webhooks.send_test(current_user, hook)
     db.session.commit()
     webhooks.queue([row])
@@ -349,12 +355,7 @@ def webhook_test(hook_id: int):
 @bp.post("/admin/webhooks/<int:hook_id>/active")
 @login_required
 def webhook_active(hook_id: int):
-    _admin()
-    if not EmptyForm().validate_on_submit():
-        raise PermissionDenied()
-    hook = db.session.get(Webhook, hook_id)
-    if hook is None:
-        raise NotFound()
+    hook = _admin_webhook(hook_id)
     webhooks.set_active(current_user, hook, request.form.get("active") == "1")
     db.session.commit()
     flash(_("Webhook enabled.") if hook.active else _("Webhook disabled: it receives nothing."), "success")
@@ -364,12 +365,7 @@ def webhook_active(hook_id: int):
 @bp.post("/admin/webhooks/<int:hook_id>/delete")
 @login_required
 def webhook_delete(hook_id: int):
-    _admin()
-    if not EmptyForm().validate_on_submit():
-        raise PermissionDenied()
-    hook = db.session.get(Webhook, hook_id)
-    if hook is None:
-        raise NotFound()
+    hook = _admin_webhook(hook_id)
     webhooks.remove(current_user, hook)
     db.session.commit()
     flash(_("Webhook removed."), "success")
