@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import socket
 import subprocess
 import sys
 import tempfile
@@ -22,26 +21,10 @@ import time
 from pathlib import Path
 
 import requests
+from servers import free_port, wait_up
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = ROOT / ".venv" / "bin"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_up(url: str, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            requests.get(url, timeout=2)
-            return
-        except requests.RequestException:
-            time.sleep(0.3)
-    raise RuntimeError(f"server at {url} did not start")
 
 
 def measure(url: str, seconds: float, concurrency: int) -> tuple[float, int, float]:
@@ -144,8 +127,8 @@ def main() -> int:
     base, bare_base = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{bare_port}"
     rows = []
     try:
-        wait_up(base + "/healthz")
-        wait_up(bare_base + "/100")
+        wait_up(base + "/healthz", timeout=60, probe_timeout=2)
+        wait_up(bare_base + "/100", timeout=60, probe_timeout=2)
         pages = [
             ("forum home", "/forum"),
             (f"category list ({cat_slug})", f"/forum/c/{cat_slug}"),

@@ -32,7 +32,6 @@ import os
 import platform
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -41,6 +40,7 @@ import time
 from pathlib import Path
 
 import requests
+from servers import free_port, wait_up
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = ROOT / ".venv" / "bin"
@@ -62,23 +62,6 @@ BARE_APP = textwrap.dedent(
         return body
     """
 )
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_up(url: str, timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            requests.get(url, timeout=5)
-            return
-        except requests.RequestException:
-            time.sleep(0.3)
-    raise RuntimeError(f"server at {url} did not start")
 
 
 def env_pairs(text: str | None) -> dict[str, str]:
@@ -223,13 +206,13 @@ def main() -> int:
     load_before = os.getloadavg()
     rows: list[dict] = []
     try:
-        wait_up(bare_base + "/100")
+        wait_up(bare_base + "/100", timeout=90, probe_timeout=5)
         for variant, extra in variants:
             port = free_port()
             server = gunicorn(str(ROOT), "app:app", port, {**base_env, **extra}, args.workers)
             base = f"http://127.0.0.1:{port}"
             try:
-                wait_up(base + "/healthz")
+                wait_up(base + "/healthz", timeout=90, probe_timeout=5)
                 for label, path in pages:
                     response = requests.get(base + path, timeout=60)
                     assert response.status_code == 200, (path, response.status_code)

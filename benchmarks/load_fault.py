@@ -29,7 +29,6 @@ import os
 import platform
 import random
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -43,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
+from servers import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -87,12 +87,6 @@ class Run:
 
 
 # --- processes ----------------------------------------------------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _env(run: Run) -> dict[str, str]:
@@ -569,7 +563,7 @@ def run_config(name: str, *, clients: int, seconds: float, kill_at: float | None
         name=name, clients=clients, seconds=seconds, kill_at=kill_at, workers=workers, search_backend=search
     )
     run.tmp = Path(tempfile.mkdtemp(prefix=f"loadfault-{database}-"))
-    run.port = _free_port()
+    run.port = free_port()
     pg_name = None
     if database == "postgres":
         import psycopg
