@@ -235,9 +235,9 @@ class _Sorted(_Bounded, collectors.SortingCollector):
 
 
 class _Filtered(collectors.FilterCollector):
-    """Filters (language, type, scope, scheduled articles) applied before the bounds count:
-    the cap and the time budget count only matches that can be shown, so a small filtered
-    result set is always complete however many unfiltered documents match."""
+    """Drops the dated-ahead documents (scheduled articles) before the bounds count: the
+    cap and the time budget count only matches that can be shown. The other filters are
+    in the query itself (:meth:`WhooshBackend._with_filters`)."""
 
     run = _newest_first_run
 
@@ -506,7 +506,8 @@ class WhooshBackend:
         """The text query intersected with the filters (scoring nothing): the matcher then
         skips to the documents the filters keep instead of yielding every text match for
         the collector to drop (a rare type among a common word's matches: 630 -> a few ms
-        at 117,000 documents). The allow set stays as the collector's check."""
+        at 117,000 documents). The filters' cached document sets still answer "nothing can
+        match" at once and bound the estimated totals."""
         if not parts:
             return q
         return And([q, *(ConstantScoreQuery(part, 0.0) for part in parts)])
@@ -566,7 +567,7 @@ class WhooshBackend:
                 return empty
             q = self._with_filters(q, self._filter_parts(query, None))
             limit = page * per_page
-            results, cut = self._run(searcher, q, limit, allowed, query.sort == "date")
+            results, cut = self._run(searcher, q, limit, query.sort == "date")
             total, exact = self._total(searcher, results, q, limit, allowed, cut)
             start = (page - 1) * per_page
             suggestion = self._suggestion(searcher, query) if total < 3 else None
@@ -583,14 +584,16 @@ class WhooshBackend:
                 hits.append(self._hit(hit, snippet))
             return SearchResults(hits, total, page, per_page, suggestion, exact=exact)
 
-    def _run(self, searcher, q, limit: int, allowed, by_date: bool = False):  # noqa: ANN001, ANN202
-        """Run ``q``: the results and whether the match cap stopped it early."""
+    def _run(self, searcher, q, limit: int, by_date: bool = False):  # noqa: ANN001, ANN202
+        """Run ``q`` (its filters already in it: :meth:`_with_filters`): the results and
+        whether the match cap stopped it early. Only the dated-ahead documents are left
+        for the collector to drop."""
         inner = _Sorted(sorting.FieldFacet("date", reverse=True), limit=limit) if by_date else _Top(limit)
         inner.max_matches = self.max_matches
         future = self._future(searcher)
-        if allowed is not None or future:
+        if future:
             inner.filtered = True
-            collector = _Filtered(inner, allow=allowed, restrict=future or None)
+            collector = _Filtered(inner, restrict=future)
         else:
             collector = inner
         if self.time_budget:  # started once the filters are ready
@@ -677,7 +680,7 @@ class WhooshBackend:
             if allowed is not None and not allowed:  # an empty filter would mean "no filter"
                 return []
             q = self._with_filters(q, self._filter_parts(SearchQuery(), types or None))
-            results, _cut = self._run(searcher, q, limit + 1, allowed)
+            results, _cut = self._run(searcher, q, limit + 1)
             hits = [
                 self._hit(hit, plain_snippet(hit.get("text", ""), 140))
                 for hit in results
