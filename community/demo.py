@@ -112,6 +112,14 @@ def is_empty() -> bool:
     return not db.session.scalar(select(func.count()).select_from(User))
 
 
+def _seeder_name(path: str | None) -> str | None:
+    """``community.forum.demo.seed_forum`` -> ``forum``: the step shown beside the bar."""
+    if path is None:
+        return None
+    parts = path.split(".")
+    return parts[1] if len(parts) > 3 else parts[-1]
+
+
 @click.group("demo", help="The demo community.")
 def demo_cli() -> None:
     pass
@@ -140,8 +148,20 @@ def seed(scale: int, if_empty: bool) -> None:
     ctx = DemoContext(scale=scale)
     # History is imported as written: no filters or rate limits, and no events (no
     # notifications or webhooks for it; the dashboard's seeder rebuilds its figures).
-    with policies_suspended(), events.muted():
-        for path in SEEDERS:
+    # Each feature's seeder is one step of the bar (a large --scale takes minutes); the
+    # step shown is the one running. Without a terminal, click prints only the label.
+    with (
+        policies_suspended(),
+        events.muted(),
+        click.progressbar(
+            SEEDERS,
+            label=f"Seeding the demo community (scale {scale})",
+            item_show_func=_seeder_name,
+            show_pos=True,
+            show_eta=True,
+        ) as steps,
+    ):
+        for path in steps:
             module_name, _, func_name = path.rpartition(".")
             getattr(importlib.import_module(module_name), func_name)(ctx)
             db.session.commit()

@@ -64,7 +64,8 @@ def test_demo_seed_creates_one_account_per_role(runner, client):
 
 def test_demo_seed_scale(runner):
     result = runner.invoke(args=["demo", "seed", "--scale", "3"])
-    assert result.exit_code == 0
+    assert result.exit_code == 0, result.output
+    assert "Seeding the demo community (scale 3)" in result.output  # the progress bar's label
     assert db.session.query(User).count() == 4 + 36 * 3
 
 
