@@ -114,6 +114,23 @@ def app(tmp_path, mail_server: MailServer, app_config: dict[str, Any]) -> Iterat
 
 
 @pytest.fixture
+def make_app(tmp_path, mail_server: MailServer) -> Iterator[Any]:
+    """``make_app(**settings)``: an app of its own for a test, on the test database. Its
+    engine is disposed at the end: a pooled PostgreSQL connection left to the garbage
+    collector warns ("deleted while still open") in whichever test runs then."""
+    made: list[Flask] = []
+
+    def _make(**settings: Any) -> Flask:
+        made.append(create_app(make_config(tmp_path, mail_server, **settings)))
+        return made[-1]
+
+    yield _make
+    for each in made:
+        with each.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
 

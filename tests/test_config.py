@@ -59,10 +59,8 @@ def test_header_text_colour_meets_aa_contrast(colour):
     assert contrast_ratio(colour, text_colour_on(colour)) >= 4.5
 
 
-def test_brand_colour_in_the_page(tmp_path, monkeypatch, mail_server):
-    from tests.conftest import make_config
-
-    app = create_app(make_config(tmp_path, mail_server, BRAND_COLOR="#ffd700", BRAND_NAME="Boréal"))
+def test_brand_colour_in_the_page(make_app):
+    app = make_app(BRAND_COLOR="#ffd700", BRAND_NAME="Boréal")
     client = app.test_client()
     page = client.get("/").get_data(as_text=True)
     assert "Boréal" in page and "<style" not in page  # the CSP allows no inline style

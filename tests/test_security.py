@@ -113,8 +113,8 @@ def test_development_cookies_work_over_plain_http(client):
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
 
 
-def test_hsts_can_be_turned_off(tmp_path, mail_server):
-    app = create_app(make_config(tmp_path, mail_server, ENV_NAME="production", HSTS_MAX_AGE=0))
+def test_hsts_can_be_turned_off(make_app):
+    app = make_app(ENV_NAME="production", HSTS_MAX_AGE=0)
     with app.app_context():
         response = app.test_client().get("/brand.css", base_url="https://community.test")
         assert response.status_code == 200
