@@ -6,13 +6,13 @@ from typing import Any
 
 from flask import url_for
 from flask_login import current_user
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from models import ForumCategory, Reply, Topic
 
 from ..api.auth import login_required_json, require
-from ..api.schemas import CreatedSchema, ErrorSchema, UserRefSchema
+from ..api.blueprint import Blueprint
+from ..api.schemas import CreatedSchema, UserRefSchema
 from ..errors import NotFound
 from ..extensions import db
 from ..permissions import can
@@ -145,18 +145,6 @@ def _post_or_404(post_id: int) -> Topic | Reply:
     return item
 
 
-ERRORS = {401: "Not signed in", 403: "Not allowed", 404: "Not found", 409: "Conflict", 422: "Invalid data"}
-
-
-def _errors(*codes: int):  # noqa: ANN202
-    def decorate(func):  # noqa: ANN001, ANN202
-        for code in codes:
-            func = blp.alt_response(code, schema=ErrorSchema, description=ERRORS[code])(func)
-        return func
-
-    return decorate
-
-
 @blp.get("/categories")
 @blp.response(200, CategorySchema(many=True))
 def list_categories():
@@ -185,7 +173,7 @@ def list_topics(args: dict[str, Any]):
 @login_required_json
 @blp.arguments(TopicCreateSchema)
 @blp.response(201, CreatedSchema)
-@_errors(401, 403, 404, 422)
+@blp.error_responses(401, 403, 404, 422)
 def create_topic(data: dict[str, Any]):
     """Open a topic (a discussion or a question)."""
     category = queries.category(data["category_id"])
@@ -200,7 +188,7 @@ def create_topic(data: dict[str, Any]):
 
 @blp.get("/topics/<int:topic_id>")
 @blp.response(200, TopicDetailSchema)
-@_errors(404)
+@blp.error_responses(404)
 def get_topic(topic_id: int):
     """A topic with its opening post."""
     return _topic_or_404(topic_id)
@@ -209,7 +197,7 @@ def get_topic(topic_id: int):
 @blp.get("/topics/<int:topic_id>/posts")
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, PostPageSchema)
-@_errors(404)
+@blp.error_responses(404)
 def list_posts(args: dict[str, Any], topic_id: int):
     """The topic's published replies, 20 posts a page (the opening post counts on page 1)."""
     topic = _topic_or_404(topic_id)
@@ -223,7 +211,7 @@ def list_posts(args: dict[str, Any], topic_id: int):
 @login_required_json
 @blp.arguments(PostCreateSchema)
 @blp.response(201, CreatedSchema)
-@_errors(401, 403, 404, 409, 422)
+@blp.error_responses(401, 403, 404, 409, 422)
 def create_post(data: dict[str, Any], topic_id: int):
     """Reply to a topic."""
     topic = queries.topic(topic_id)
@@ -238,7 +226,7 @@ def create_post(data: dict[str, Any], topic_id: int):
 @login_required_json
 @blp.arguments(PostUpdateSchema)
 @blp.response(200, PostSchema)
-@_errors(401, 403, 404, 422)
+@blp.error_responses(401, 403, 404, 422)
 def update_post(data: dict[str, Any], post_id: int):
     """Edit your post (a topic's opening post or a reply)."""
     item = _post_or_404(post_id)
@@ -250,7 +238,7 @@ def update_post(data: dict[str, Any], post_id: int):
 @blp.delete("/posts/<int:post_id>")
 @login_required_json
 @blp.response(204)
-@_errors(401, 403, 404)
+@blp.error_responses(401, 403, 404)
 def delete_post(post_id: int):
     """Delete your post (soft: its state becomes ``deleted``)."""
     item = _post_or_404(post_id)
@@ -261,7 +249,7 @@ def delete_post(post_id: int):
 @blp.post("/posts/<int:post_id>/reactions")
 @login_required_json
 @blp.response(201, ReactionSchema)
-@_errors(401, 403, 404, 409, 422)
+@blp.error_responses(401, 403, 404, 409, 422)
 def add_reaction(post_id: int):
     """Like a post (once)."""
     item = _post_or_404(post_id)
@@ -273,7 +261,7 @@ def add_reaction(post_id: int):
 @blp.delete("/posts/<int:post_id>/reactions")
 @login_required_json
 @blp.response(200, ReactionSchema)
-@_errors(401, 404, 409)
+@blp.error_responses(401, 404, 409)
 def remove_reaction(post_id: int):
     """Take your like back."""
     item = _post_or_404(post_id)
@@ -286,7 +274,7 @@ def remove_reaction(post_id: int):
 @login_required_json
 @blp.arguments(AcceptSchema)
 @blp.response(200, TopicSchema)
-@_errors(401, 403, 404, 422)
+@blp.error_responses(401, 403, 404, 422)
 def accept(data: dict[str, Any], topic_id: int):
     """Mark a reply as the question's accepted answer (its author or staff)."""
     topic = _topic_or_404(topic_id)
@@ -321,7 +309,7 @@ def _tool_target(topic_id: int) -> Topic:
 @login_required_json
 @blp.arguments(LockSchema)
 @blp.response(200, TopicSchema)
-@_errors(401, 403, 404, 422)
+@blp.error_responses(401, 403, 404, 422)
 def lock(data: dict[str, Any], topic_id: int):
     """Lock (or with ``locked: false`` unlock) a topic: moderators of its category."""
     topic = _tool_target(topic_id)
@@ -334,7 +322,7 @@ def lock(data: dict[str, Any], topic_id: int):
 @login_required_json
 @blp.arguments(PinSchema)
 @blp.response(200, TopicSchema)
-@_errors(401, 403, 404, 422)
+@blp.error_responses(401, 403, 404, 422)
 def pin(data: dict[str, Any], topic_id: int):
     """Pin (or with ``pinned: false`` unpin) a topic: moderators of its category."""
     topic = _tool_target(topic_id)
@@ -347,7 +335,7 @@ def pin(data: dict[str, Any], topic_id: int):
 @login_required_json
 @blp.arguments(MoveSchema)
 @blp.response(200, TopicSchema)
-@_errors(401, 403, 404, 422)
+@blp.error_responses(401, 403, 404, 422)
 def move(data: dict[str, Any], topic_id: int):
     """Move a topic to another category: moderators of both categories."""
     topic = _tool_target(topic_id)
@@ -378,7 +366,7 @@ class TopicSplitSchema(Schema):
 @login_required_json
 @blp.arguments(TopicMergeSchema)
 @blp.response(200, TopicSchema)
-@_errors(401, 403, 404, 422)
+@blp.error_responses(401, 403, 404, 422)
 def merge(data: dict[str, Any], topic_id: int):
     """Merge a topic into ``target_id``: its posts (the opening post too) move there in
     date order and its address redirects there. Moderators of both categories."""
@@ -392,7 +380,7 @@ def merge(data: dict[str, Any], topic_id: int):
 @login_required_json
 @blp.arguments(TopicSplitSchema)
 @blp.response(201, TopicSchema)
-@_errors(401, 403, 404, 422)
+@blp.error_responses(401, 403, 404, 422)
 def split(data: dict[str, Any], topic_id: int):
     """Move replies (``post_ids``) to a new topic in ``category_id``; the first of them
     becomes its opening post. Moderators of the topic's and the new category."""
