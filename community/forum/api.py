@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from flask import url_for
@@ -299,46 +301,51 @@ class MoveSchema(Schema):
     reason = fields.String(load_default="", validate=validate.Length(max=500))
 
 
-def _tool_target(topic_id: int) -> Topic:
-    topic = _topic_or_404(topic_id)
-    require("forum.moderate_topic", topic)
-    return topic
+def tool_endpoint(tool: str, schema: type[Schema], status: int = 200) -> Callable:
+    """A moderator's tool: ``POST /topics/{topic_id}/<tool>`` with a ``schema`` body,
+    answering a topic. The view is called with the body and the topic once the caller is
+    signed in (else 401), the body valid (422), the topic visible to them (404) and theirs
+    to moderate (403)."""
+
+    def decorate(view: Callable[[dict[str, Any], Topic], Any]) -> Callable:
+        @wraps(view)
+        def endpoint(data: dict[str, Any], topic_id: int) -> Any:
+            topic = _topic_or_404(topic_id)
+            require("forum.moderate_topic", topic)
+            return view(data, topic)
+
+        for decorator in (
+            blp.error_responses(401, 403, 404, 422),
+            blp.response(status, TopicSchema),
+            blp.arguments(schema),
+            login_required_json,
+            blp.post(f"/topics/<int:topic_id>/{tool}"),
+        ):
+            endpoint = decorator(endpoint)
+        return endpoint
+
+    return decorate
 
 
-@blp.post("/topics/<int:topic_id>/lock")
-@login_required_json
-@blp.arguments(LockSchema)
-@blp.response(200, TopicSchema)
-@blp.error_responses(401, 403, 404, 422)
-def lock(data: dict[str, Any], topic_id: int):
+@tool_endpoint("lock", LockSchema)
+def lock(data: dict[str, Any], topic: Topic):
     """Lock (or with ``locked: false`` unlock) a topic: moderators of its category."""
-    topic = _tool_target(topic_id)
     services.lock_topic(topic, data["locked"], current_user, data["reason"])
     db.session.commit()
     return queries.topic(topic.id)
 
 
-@blp.post("/topics/<int:topic_id>/pin")
-@login_required_json
-@blp.arguments(PinSchema)
-@blp.response(200, TopicSchema)
-@blp.error_responses(401, 403, 404, 422)
-def pin(data: dict[str, Any], topic_id: int):
+@tool_endpoint("pin", PinSchema)
+def pin(data: dict[str, Any], topic: Topic):
     """Pin (or with ``pinned: false`` unpin) a topic: moderators of its category."""
-    topic = _tool_target(topic_id)
     services.pin_topic(topic, data["pinned"], current_user, data["reason"])
     db.session.commit()
     return queries.topic(topic.id)
 
 
-@blp.post("/topics/<int:topic_id>/move")
-@login_required_json
-@blp.arguments(MoveSchema)
-@blp.response(200, TopicSchema)
-@blp.error_responses(401, 403, 404, 422)
-def move(data: dict[str, Any], topic_id: int):
+@tool_endpoint("move", MoveSchema)
+def move(data: dict[str, Any], topic: Topic):
     """Move a topic to another category: moderators of both categories."""
-    topic = _tool_target(topic_id)
     services.move_topic(
         topic, db.session.get(ForumCategory, data["category_id"]), current_user, data["reason"]
     )
@@ -362,29 +369,19 @@ class TopicSplitSchema(Schema):
     reason = fields.String(load_default="", validate=validate.Length(max=500))
 
 
-@blp.post("/topics/<int:topic_id>/merge")
-@login_required_json
-@blp.arguments(TopicMergeSchema)
-@blp.response(200, TopicSchema)
-@blp.error_responses(401, 403, 404, 422)
-def merge(data: dict[str, Any], topic_id: int):
+@tool_endpoint("merge", TopicMergeSchema)
+def merge(data: dict[str, Any], topic: Topic):
     """Merge a topic into ``target_id``: its posts (the opening post too) move there in
     date order and its address redirects there. Moderators of both categories."""
-    topic = _tool_target(topic_id)
     target = topic_tools.merge_topics(topic, queries.topic(data["target_id"]), current_user, data["reason"])
     db.session.commit()
     return queries.topic(target.id)
 
 
-@blp.post("/topics/<int:topic_id>/split")
-@login_required_json
-@blp.arguments(TopicSplitSchema)
-@blp.response(201, TopicSchema)
-@blp.error_responses(401, 403, 404, 422)
-def split(data: dict[str, Any], topic_id: int):
+@tool_endpoint("split", TopicSplitSchema, status=201)
+def split(data: dict[str, Any], topic: Topic):
     """Move replies (``post_ids``) to a new topic in ``category_id``; the first of them
     becomes its opening post. Moderators of the topic's and the new category."""
-    topic = _tool_target(topic_id)
     created = topic_tools.split_topic(
         topic, data["post_ids"], data["title"], db.session.get(ForumCategory, data["category_id"]),
         current_user, data["reason"],
