@@ -12,12 +12,14 @@ from datetime import timedelta
 import pytest
 
 from community.auth import services as account_services
+from community.content import services as content_services
 from community.forum import services as forum
 from community.forum import topic_tools
 from community.moderation import services as moderation
 from models import (
     AuditEntry,
     ContentItem,
+    ContentState,
     ForumCategory,
     ForumRead,
     ModeratorScope,
@@ -423,6 +425,53 @@ def test_split_form_with_a_bad_title_answers_422(client, login, users, cats, thr
         data={"post_ids": [replies[0].id], "title": "", "category_id": cats["gear"].id},
     )
     assert response.status_code == 422 and "title" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("via", ["html", "api"])
+@pytest.mark.parametrize(
+    ("state", "reason", "message"),
+    [
+        ("hidden", "Spam thread", "hidden like the topic"),
+        ("pending", None, "awaiting approval like the topic"),
+    ],
+)
+def test_split_out_of_a_hidden_or_pending_topic_publishes_nothing(
+    client, login, users, cats, thread, via, state, reason, message
+):
+    """Replies of a hidden or pending topic were out of sight: the new topic takes the
+    source's moderation state (and public reason), so the split shows nobody anything new."""
+    topic, replies = thread
+    topic_id, r1, r2 = topic.id, replies[0].id, replies[1].id
+    if state == "hidden":
+        moderation.moderate(topic, users["moderator"], "hide", reason)
+    else:
+        content_services.set_state(topic, None, ContentState.PENDING)
+    db.session.commit()
+    body = {"post_ids": [r1, r2], "title": "Sleeping bag liners", "category_id": cats["trips"].id}
+    if via == "api":
+        response = client.post(
+            f"/api/v1/topics/{topic_id}/split", json=body, headers=_bearer(users["moderator"])
+        )
+        assert response.status_code == 201 and response.get_json()["id"] == r1
+    else:
+        login("moderator")
+        response = client.post(f"/forum/t/{topic_id}/split", data=body)
+        assert response.status_code == 302 and response.headers["Location"].endswith(f"/{r1}")
+        page = client.get(response.headers["Location"])
+        assert page.status_code == 200 and message in page.get_data(as_text=True)
+    db.session.expire_all()
+    new = db.session.get(Topic, r1)
+    assert (new.state, new.hidden_reason) == (state, reason)
+    assert db.session.get(Topic, topic_id).state == state
+    assert db.session.get(Reply, r2).state == ContentState.PUBLISHED  # a reply keeps its own state
+    trips = db.session.get(ForumCategory, cats["trips"].id)
+    assert (trips.topic_count, trips.post_count) == (0, 0)
+    assert db.session.query(AuditEntry).filter_by(action="topic.split").one().after["state"] == state
+    visitor = client.application.test_client()
+    assert visitor.get(f"/forum/t/{new.slug}/{r1}").status_code == 404
+    assert visitor.get(f"/api/v1/topics/{r1}").status_code == 404
+    assert "Sleeping bag liners" not in visitor.get("/forum/c/trips").get_data(as_text=True)
+    assert r1 not in [t["id"] for t in visitor.get("/api/v1/topics").get_json()["items"]]
 
 
 def test_api_merge_and_split(client, users, cats, thread, pair):

@@ -313,7 +313,9 @@ def split_topic(
 ) -> Topic:  # fmt: skip
     """Move the selected replies of ``topic`` to a new topic in ``category``: the first
     of them (in topic order) becomes its opening post, the others follow in order.
-    Returns the new topic.
+    The new topic takes the moderation state of ``topic`` (published, pending, or hidden
+    with the same public reason): moved replies never become more visible than they
+    were. Returns the new topic.
 
     :raises PermissionDenied: see :func:`check_split`.
     :raises InvalidInput: see :func:`check_split`.
@@ -325,6 +327,9 @@ def split_topic(
     moved_ids = {p.id for p in moved}
     remaining = sorted((p for p in _replies([old]) if p.id not in moved_ids), key=lambda p: p.position)
     before = {"topic_id": old, "reply_count": topic.reply_count, "post_ids": [p.id for p in moved]}
+    # The moved replies were only as visible as their topic: the new one keeps its
+    # moderation state (a hidden topic's replies stay hidden, with its public reason).
+    state, hidden_reason = topic.state, topic.hidden_reason
     clears_accepted = topic.accepted_reply_id in moved_ids
     opening = db.session.execute(select(Reply.like_count).where(Reply.id == new)).scalar_one()
     marks = _Marks([old])
@@ -333,7 +338,9 @@ def split_topic(
 
     _forget(new)
     db.session.execute(delete(_reply).where(_reply.c.id == new))
-    db.session.execute(update(_item).where(_item.c.id == new).values(kind="topic"))
+    db.session.execute(
+        update(_item).where(_item.c.id == new).values(kind="topic", state=state, hidden_reason=hidden_reason)
+    )
     db.session.execute(
         insert(_topic).values(
             id=new, category_id=category.id, title=title, slug=slugify(title), topic_kind="discussion",
@@ -359,6 +366,9 @@ def split_topic(
     _reindex([old, *moved_ids])
     from ..moderation.services import record
 
-    after = {"topic_id": new, "title": title, "category_id": category.id, "reply_count": source.reply_count}
+    after = {
+        "topic_id": new, "title": title, "category_id": category.id, "reply_count": source.reply_count,
+        "state": state,
+    }  # fmt: skip
     record(actor, "topic.split", ("content", old), before, after, reason)
     return created
