@@ -490,9 +490,36 @@ def test_api_merge_and_split(client, users, cats, thread, pair):
     )
     assert merged.status_code == 200 and merged.get_json()["id"] == target
     assert merged.get_json()["reply_count"] == 4
-    assert client.get(f"/api/v1/topics/{r4}").status_code == 404
+    gone = client.get(f"/api/v1/topics/{r4}")
+    assert gone.status_code == 301 and gone.headers["Location"] == f"/api/v1/topics/{target}"
     paths = client.get("/api/v1/openapi.json").get_json()["paths"]
     assert "/api/v1/topics/{topic_id}/merge" in paths and "/api/v1/topics/{topic_id}/split" in paths
+
+
+def test_api_merged_topic_answers_301_to_the_target_like_its_page(client, users, pair):
+    ids = _ids(pair)
+    topic_tools.merge_topics(pair["b"], pair["a"], users["moderator"])
+    db.session.commit()
+    for who in (None, users["member"]):
+        headers = _bearer(who) if who else {}
+        page = client.get(f"/forum/t/melting-snow-on-a-trek/{ids['b']}", headers=headers)
+        api = client.get(f"/api/v1/topics/{ids['b']}", headers=headers)
+        assert (page.status_code, api.status_code) == (301, 301)
+        assert page.headers["Location"].endswith(f"#post-{ids['b']}")
+        assert api.headers["Location"] == f"/api/v1/topics/{ids['a']}" and not api.get_data()
+        followed = client.get(f"/api/v1/topics/{ids['b']}", headers=headers, follow_redirects=True)
+        assert followed.status_code == 200 and followed.get_json()["id"] == ids["a"]
+    doc = client.get("/api/v1/openapi.json").get_json()["paths"]["/api/v1/topics/{topic_id}"]["get"]
+    assert "Location" in doc["responses"]["301"]["headers"] and "merged" in doc["description"]
+    # What visitors may not see stays 404: the merged post hidden, or the target hidden.
+    moderation.moderate(db.session.get(Reply, ids["b"]), users["moderator"], "hide", "Spam")
+    db.session.commit()
+    assert client.get(f"/api/v1/topics/{ids['b']}").status_code == 404
+    moderation.moderate(db.session.get(Reply, ids["b"]), users["moderator"], "restore")
+    moderation.moderate(db.session.get(Topic, ids["a"]), users["moderator"], "hide", "Spam")
+    db.session.commit()
+    assert client.get(f"/api/v1/topics/{ids['b']}", follow_redirects=True).status_code == 404
+    assert client.get("/api/v1/topics/999999").status_code == 404
 
 
 # --- who may ------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import url_for
+from flask import Response, url_for
 from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
@@ -190,10 +190,30 @@ def create_topic(data: dict[str, Any]):
 
 @blp.get("/topics/<int:topic_id>")
 @blp.response(200, TopicDetailSchema)
+@blp.alt_response(
+    301,
+    description="Merged into another topic: ``Location`` is that topic's address here",
+    headers={"Location": {"description": "The topic that holds this post now", "schema": {"type": "string"}}},
+)
 @blp.error_responses(404)
 def get_topic(topic_id: int):
-    """A topic with its opening post."""
-    return _topic_or_404(topic_id)
+    """A topic with its opening post.
+
+    A topic merged into another is gone: its opening post is a reply there, and its
+    address answers ``301 Moved Permanently`` with the other topic's address in
+    ``Location`` (as its page does). A client that follows redirects receives the
+    other topic: its ``id`` differs from the one asked for. The id of any reply
+    answers the same way, with the topic that holds it."""
+    topic = queries.topic(topic_id)
+    if topic is None:
+        item = queries.post(topic_id)
+        if isinstance(item, Reply) and can(current_user, "content.view", item):
+            return Response(
+                status=301, headers={"Location": url_for("api_forum.get_topic", topic_id=item.topic_id)}
+            )
+    if topic is None or not can(current_user, "content.view", topic):
+        raise NotFound()
+    return topic
 
 
 @blp.get("/topics/<int:topic_id>/posts")
