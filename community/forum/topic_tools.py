@@ -13,8 +13,9 @@ Replies are read by position range (``queries.replies_on_page``), so both tools
 renumber the positions of every topic they touch (1, 2, 3... without gaps), and
 remap members' read marks so that "first unread" still points at the first post
 they have not seen. Counters, last activity, category figures and the search
-outbox follow; no notification is sent. Like every service: add and flush only,
-the caller commits; everything is checked before anything is written.
+outbox follow, and the dashboard's rollups count the posts by their new kind and
+topic in the same transaction; no notification is sent. Like every service: add and
+flush only, the caller commits; everything is checked before anything is written.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from sqlalchemy.orm.util import identity_key
 
 from models import ContentItem, ContentState, ForumCategory, ForumRead, Reply, Topic, User, Watch, db, utcnow
 
+from ..dashboard import rollups
 from ..errors import InvalidInput, PermissionDenied
 from ..permissions import can
 from ..search.outbox import queue_reindex
@@ -213,6 +215,8 @@ def merge_topics(source: Topic, target: Topic | None, actor: User, reason: str =
     sequence = [_Post(dst, dst, 0, target.created_at), *posts]  # the target's opening post stays first
     marks = _Marks([src, dst])
     first_unread = _first_unread_finder(sequence)
+    moved_ids = [p.id for p in posts if p.origin == src]
+    rollups.uncount_posts(db.session, moved_ids)
 
     _forget(src)
     db.session.execute(
@@ -234,12 +238,13 @@ def merge_topics(source: Topic, target: Topic | None, actor: User, reason: str =
     refresh_topic(target)
     if src_category != dst_category:
         refresh_category(src_category)
+    rollups.recount_posts(db.session, moved_ids, [src, dst])
     _reindex([dst, *(p.id for p in posts)])
     from ..moderation.services import record
 
     after = {
         "merged_into": dst,
-        "post_ids": [p.id for p in posts if p.origin == src],
+        "post_ids": moved_ids,
         "reply_count": target.reply_count,
     }
     record(actor, "topic.merge", ("content", src), before, after, reason)
@@ -335,6 +340,7 @@ def split_topic(
     marks = _Marks([old])
     kept = _first_unread_finder([_Post(old, old, 0, topic.created_at), *remaining])
     went = _first_unread_finder(moved)
+    rollups.uncount_posts(db.session, moved_ids)
 
     _forget(new)
     db.session.execute(delete(_reply).where(_reply.c.id == new))
@@ -363,6 +369,7 @@ def split_topic(
     refresh_topic(source)
     created = db.session.get(Topic, new)
     refresh_topic(created)
+    rollups.recount_posts(db.session, moved_ids, [old])
     _reindex([old, *moved_ids])
     from ..moderation.services import record
 
