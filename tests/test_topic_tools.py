@@ -313,6 +313,39 @@ def test_bad_merges_answer_422_and_change_nothing(client, login, users, pair, ta
     assert _snapshot() == before
 
 
+@pytest.mark.parametrize("state", ["hidden", "pending"])
+def test_a_hidden_or_pending_topic_merges_only_into_one_in_the_same_state(client, login, users, pair, state):
+    """Merged posts take the target's visibility: a topic out of sight may not be merged
+    into a public one (nothing changes), only into a topic in its own state."""
+    ids = _ids(pair)
+
+    def out_of_sight(topic: Topic) -> None:
+        if state == "hidden":
+            moderation.moderate(topic, users["moderator"], "hide", "Spam")
+        else:
+            content_services.set_state(topic, None, ContentState.PENDING)
+        db.session.commit()
+
+    out_of_sight(pair["b"])
+    before = _snapshot()
+    login("moderator")
+    page = client.post(f"/forum/t/{ids['b']}/merge", data={"target_id": ids["a"]})
+    assert page.status_code == 422 and "make it public first" in page.get_data(as_text=True)
+    api = client.post(
+        f"/api/v1/topics/{ids['b']}/merge", json={"target_id": ids["a"]}, headers=_bearer(users["moderator"])
+    )
+    assert api.status_code == 422 and api.get_json()["error"]["code"] == "source_not_published"
+    assert _snapshot() == before
+    out_of_sight(pair["a"])
+    merged = client.post(
+        f"/api/v1/topics/{ids['b']}/merge", json={"target_id": ids["a"]}, headers=_bearer(users["moderator"])
+    )
+    assert merged.status_code == 200
+    db.session.expire_all()
+    assert db.session.get(Reply, ids["b"]).topic_id == ids["a"]
+    assert client.application.test_client().get(f"/api/v1/topics/{ids['a']}").status_code == 404
+
+
 def test_merge_target_by_search_on_the_page(client, login, users, pair):
     ids = _ids(pair)
     login("moderator")

@@ -170,7 +170,8 @@ def check_merge(source: Topic, target: Topic | None, actor: User) -> Topic:
     """Everything a merge needs, checked before anything changes.
 
     :raises PermissionDenied: unless ``actor`` moderates both topics' categories.
-    :raises InvalidInput: for a missing or deleted target, the topic itself, or a deleted source.
+    :raises InvalidInput: for a missing or deleted target, the topic itself, a deleted source,
+        or a hidden or pending source and a target in another state.
     """
     _refuse_unless_moderator(actor, source)
     if target is None:
@@ -183,6 +184,13 @@ def check_merge(source: Topic, target: Topic | None, actor: User) -> Topic:
     if target.state == ContentState.DELETED:
         raise InvalidInput(_l("That topic was deleted: choose another one."), code="target_deleted",
                            field="target_id")  # fmt: skip
+    if source.state != ContentState.PUBLISHED and target.state != source.state:
+        # Its posts would become as visible as the target's: never more than they were.
+        raise InvalidInput(
+            _l("This topic is hidden or awaiting approval: merge it only into a topic in the same state, "
+               "or make it public first."),
+            code="source_not_published", field="target_id",
+        )  # fmt: skip
     _refuse_unless_moderator(actor, target)
     return target
 
