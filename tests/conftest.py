@@ -21,6 +21,8 @@ from tests import backends
 from tests.factories import PASSWORD, UserFactory
 from tests.mailserver import MailServer
 
+pytest_plugins = ["tests.forum_fixtures"]
+
 
 @pytest.fixture(scope="session", autouse=True)
 def scaled_backends() -> Iterator[None]:

@@ -26,22 +26,26 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from community.dashboard import radar as radar_module
 from community.dashboard import rollups, tone
 from community.dashboard.queries import Period, parse_period, percentile, summary
 from community.forum import services as forum
+from community.forum import topic_tools
 from community.ideas import services as ideas
+from community.moderation import services as moderation
 from community.reviews import services as reviews
 from models import (
     Badge,
     ContentItem,
     ContentState,
+    ContentTone,
     DailyMetric,
     Engagement,
     IdeaVote,
     Reply,
+    ResponseSample,
     Review,
     Topic,
     User,
@@ -300,6 +304,74 @@ def test_listeners_keep_the_same_figures_as_a_rebuild(app, users):
     today = Period(q.created_at.date(), q.created_at.date())
     s = summary(today)
     assert s.activity_totals["replies"] == 1 and s.responsiveness["question"]["answered"] == 1
+
+
+def test_merge_and_split_keep_the_same_figures_as_a_rebuild(app, users):
+    """A merge turns a topic into a reply, a split a reply into a topic: the rollups follow
+    in the same transaction (kinds, whose topic a reply answers, the questions' samples,
+    a split out of a hidden topic staying uncounted) and equal a recount from scratch."""
+    admin, staff, moderator = users["admin"], users["staff"], users["moderator"]
+    ann, ben, cat = (UserFactory(username=n) for n in ("ann", "ben", "cat"))
+    db.session.commit()
+    trips = forum.save_category(admin, None, slug="trips", name_en="Trips", name_fr="Sorties")
+    qa = forum.open_topic(trips, ann, "Best headlamp for caving?", "I love long caves.", "question", "en")
+    qb = forum.open_topic(trips, ben, "Headlamp batteries in the cold", "They die fast.", "question", "en")
+    db.session.commit()
+    ra1 = forum.reply(qa, ben, "The Lumen 400 is excellent.", "en")
+    ra2 = forum.reply(qa, cat, "Bring a spare, always.", "en")
+    rb1 = forum.reply(qb, staff, "Lithium cells keep going in the cold.", "en")
+    rb2 = forum.reply(qb, ann, "Keep them in an inner pocket.", "en")
+    db.session.commit()
+    ids = {k: v.id for k, v in {"qa": qa, "qb": qb, "ra1": ra1, "ra2": ra2, "rb1": rb1, "rb2": rb2}.items()}
+    topic_tools.merge_topics(qb, qa, moderator)
+    db.session.commit()
+    assert _totals() == {"topics": 1, "replies": 4}
+    _assert_a_rebuild_changes_nothing()
+    qa = db.session.get(Topic, ids["qa"])
+    topic_tools.split_topic(qa, [ids["ra2"], ids["rb1"]], "Spare headlamps", trips, moderator)
+    db.session.commit()
+    # cat's reply opens a topic; the staff reply moved with it was never counted
+    assert _totals() == {"topics": 2, "replies": 3}
+    _assert_a_rebuild_changes_nothing()
+    moderation.moderate(db.session.get(Topic, ids["qa"]), moderator, "hide", "Off topic")
+    db.session.commit()
+    topic_tools.split_topic(db.session.get(Topic, ids["qa"]), [ids["ra1"]], "The Lumen 400", trips, moderator)
+    db.session.commit()
+    assert _totals() == {"topics": 1, "replies": 2}  # the new topic is hidden like its source
+    _assert_a_rebuild_changes_nothing()
+
+
+def _totals() -> dict[str, int]:
+    db.session.expire_all()
+    rows = db.session.execute(
+        select(DailyMetric.metric, func.sum(DailyMetric.value))
+        .where(DailyMetric.scope == "all", DailyMetric.metric.in_(["topics", "replies"]))
+        .group_by(DailyMetric.metric)
+    ).all()
+    return {metric: int(value) for metric, value in rows}
+
+
+def _rollups() -> tuple:
+    """Every rollup a content item feeds, without the zero rows upserts leave."""
+    db.session.expire_all()
+    return (
+        _snapshot(),
+        sorted(row for row in db.session.execute(
+            select(Engagement.user_id, Engagement.engager_id, Engagement.day, Engagement.count)
+        ) if row.count),
+        sorted(db.session.execute(select(
+            ResponseSample.kind, ResponseSample.subject_id, ResponseSample.answered_at, ResponseSample.seconds,
+            ResponseSample.active,
+        )).all()),
+        sorted(db.session.execute(select(ContentTone.content_id, ContentTone.kind, ContentTone.counted)).all()),
+    )  # fmt: skip
+
+
+def _assert_a_rebuild_changes_nothing() -> None:
+    live = _rollups()
+    rollups.rebuild(db.session)
+    db.session.commit()
+    assert _rollups() == live
 
 
 def _snapshot() -> list[tuple]:

@@ -12,25 +12,6 @@ from models import ContentState, ForumCategory, ForumRead, Reply, Topic, db
 from tests.factories import UserFactory
 
 
-@pytest.fixture
-def category(app, users):
-    cat = services.save_category(
-        users["admin"], None, slug="gear", name_en="Gear talk", name_fr="Parlons matériel",
-        description_en="Tents and jackets", description_fr="Tentes et vestes",
-    )  # fmt: skip
-    db.session.commit()
-    return cat
-
-
-@pytest.fixture
-def question(category, users):
-    topic = services.open_topic(
-        category, users["member"], "Which tent for the Alps?", "I need a light **tent**.", "question", "en"
-    )
-    db.session.commit()
-    return topic
-
-
 def _reply(topic, user, body="Try the Boréal Dôme 2."):
     item = services.reply(topic, user, body)
     db.session.commit()

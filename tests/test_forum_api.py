@@ -2,18 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
-
 from community.forum import services
 from models import ContentState, Reply, Topic, db
 from tests.factories import UserFactory
-
-
-@pytest.fixture
-def category(app, users):
-    cat = services.save_category(users["admin"], None, slug="gear", name_en="Gear", name_fr="Matériel")
-    db.session.commit()
-    return cat
 
 
 def test_openapi_lists_forum_paths(client):

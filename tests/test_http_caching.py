@@ -32,25 +32,6 @@ def app_config():
     return {"PAGE_CACHE_SECONDS": 60, "WTF_CSRF_ENABLED": True}  # as in production
 
 
-@pytest.fixture
-def category(app, users):
-    cat = services.save_category(
-        users["admin"], None, slug="gear", name_en="Gear talk", name_fr="Parlons matériel",
-        description_en="Tents and jackets", description_fr="Tentes et vestes",
-    )  # fmt: skip
-    db.session.commit()
-    return cat
-
-
-@pytest.fixture
-def topic(category, users):
-    topic = services.open_topic(
-        category, users["member"], "Which tent for the Alps?", "I need a light **tent**.", "question", "en"
-    )
-    db.session.commit()
-    return topic
-
-
 def _topic_url(topic: Topic) -> str:
     return f"/forum/t/{topic.slug}/{topic.id}"
 
@@ -79,7 +60,7 @@ def _static(client, url, **kwargs):
 
 
 @pytest.mark.parametrize("path", PUBLIC_PAGES)
-def test_anonymous_page_served_from_cache_without_sql(app, topic, count_queries, path):
+def test_anonymous_page_served_from_cache_without_sql(app, question, count_queries, path):
     client = _anonymous(app)
     first = client.get(path)
     assert first.status_code == 200
@@ -93,9 +74,9 @@ def test_anonymous_page_served_from_cache_without_sql(app, topic, count_queries,
     assert second.headers["Content-Security-Policy"] == first.headers["Content-Security-Policy"]
 
 
-def test_topic_page_cached_and_views_still_counted(app, topic, count_queries):
+def test_topic_page_cached_and_views_still_counted(app, question, count_queries):
     client = _anonymous(app)
-    url = _topic_url(topic)
+    url = _topic_url(question)
     client.get(url)
     with count_queries() as q:
         for _ in range(3):
@@ -103,12 +84,12 @@ def test_topic_page_cached_and_views_still_counted(app, topic, count_queries):
     assert q.count == 0, q.statements
     app.extensions["community.topic_views"].flush()
     db.session.expire_all()
-    assert db.session.get(Topic, topic.id).view_count == 4
+    assert db.session.get(Topic, question.id).view_count == 4
 
 
-def test_public_page_carries_no_session_token_and_sets_no_cookie(app, topic):
+def test_public_page_carries_no_session_token_and_sets_no_cookie(app, question):
     client = _anonymous(app)
-    for path in [*PUBLIC_PAGES, _topic_url(topic)]:
+    for path in [*PUBLIC_PAGES, _topic_url(question)]:
         response = client.get(path)
         assert "csrf_token" not in response.get_data(as_text=True), path
         assert "X-CSRFToken" not in response.get_data(as_text=True), path
@@ -151,37 +132,37 @@ def test_language_is_part_of_the_key(app, category):
     assert again == english
 
 
-def test_reply_through_the_service_shows_on_the_next_anonymous_page(app, topic, users):
+def test_reply_through_the_service_shows_on_the_next_anonymous_page(app, question, users):
     client = _anonymous(app)
-    url = _topic_url(topic)
+    url = _topic_url(question)
     assert "Boréal Dôme" not in client.get(url).get_data(as_text=True)
-    services.reply(topic, users["moderator"], "Try the Boréal Dôme 2.")
+    services.reply(question, users["moderator"], "Try the Boréal Dôme 2.")
     db.session.commit()
     assert "Boréal Dôme" in client.get(url).get_data(as_text=True)
     assert client.get("/forum/c/gear").get_data(as_text=True).count("Which tent") == 1
 
 
-def test_reply_posted_by_a_member_through_the_site_invalidates(app, topic, login):
+def test_reply_posted_by_a_member_through_the_site_invalidates(app, question, login):
     anonymous = _anonymous(app)
-    url = _topic_url(topic)
+    url = _topic_url(question)
     before = anonymous.get(url).get_data(as_text=True)
     assert "Sleeping bags too" not in before
     member_client = app.test_client()
     _sign_in(app, member_client, "member")
     token = _token(member_client.get(url).get_data(as_text=True))
     response = member_client.post(
-        f"/forum/t/{topic.id}/reply",
+        f"/forum/t/{question.id}/reply",
         data={"body": "Sleeping bags too, then.", "language": "en", "csrf_token": token},
     )
     assert response.status_code == 302
     assert "Sleeping bags too" in anonymous.get(url).get_data(as_text=True)
 
 
-def test_moderation_state_change_invalidates(app, topic, users):
+def test_moderation_state_change_invalidates(app, question, users):
     client = _anonymous(app)
-    item = services.reply(topic, users["member"], "Buy my cheap watches")
+    item = services.reply(question, users["member"], "Buy my cheap watches")
     db.session.commit()
-    url = _topic_url(topic)
+    url = _topic_url(question)
     assert "cheap watches" in client.get(url).get_data(as_text=True)
     content_services.set_state(item, users["moderator"], ContentState.HIDDEN, "spam")
     db.session.commit()
@@ -196,13 +177,13 @@ def test_direct_database_write_invalidates(app, category):
     assert "Renamed category" in client.get("/forum").get_data(as_text=True)
 
 
-def test_bookkeeping_writes_do_not_invalidate(app, topic, users, count_queries):
+def test_bookkeeping_writes_do_not_invalidate(app, question, users, count_queries):
     client = _anonymous(app)
     client.get("/forum")
     before = app.extensions["community.page_generation"].current()
     users["member"].posts_read += 3
     users["member"].last_seen_at = users["member"].created_at
-    services.record_view(topic.id, users["member"], 1)
+    services.record_view(question.id, users["member"], 1)
     db.session.commit()
     assert app.extensions["community.page_generation"].current() == before
     with count_queries() as q:
@@ -210,9 +191,9 @@ def test_bookkeeping_writes_do_not_invalidate(app, topic, users, count_queries):
     assert q.count == 0
 
 
-def test_signed_in_members_never_get_a_cached_page(app, topic, users, count_queries):
+def test_signed_in_members_never_get_a_cached_page(app, question, users, count_queries):
     anonymous = _anonymous(app)
-    url = _topic_url(topic)
+    url = _topic_url(question)
     anonymous.get(url)
     anonymous.get(url)
     member = app.test_client()
@@ -328,7 +309,7 @@ def test_static_hash_follows_the_content(app):
 # --- compression ---------------------------------------------------------------------------------
 
 
-def test_gzip_when_accepted_and_not_otherwise(app, topic):
+def test_gzip_when_accepted_and_not_otherwise(app, question):
     client = _anonymous(app)
     plain = client.get("/forum")
     assert "Content-Encoding" not in plain.headers
@@ -445,7 +426,7 @@ def test_redis_backend_serves_and_invalidates(count_queries, redis_app):
 # --- fragments -----------------------------------------------------------------------------------
 
 
-def test_home_blocks_are_cached_for_members_and_follow_writes(app, client, topic, users, count_queries):
+def test_home_blocks_are_cached_for_members_and_follow_writes(app, client, question, users, count_queries):
     _sign_in(app, client, "member")
     assert "Which tent for the Alps?" in client.get("/").get_data(as_text=True)
     with count_queries() as uncached:
@@ -458,7 +439,7 @@ def test_home_blocks_are_cached_for_members_and_follow_writes(app, client, topic
     assert cached.count < uncached.count - 4  # five blocks, one or two queries each
     assert users["member"].name in page  # the member's own header is not cached
     services.open_topic(
-        topic.category, users["staff"], "Sleeping bag ratings", "Comfort or limit?", "question", "en"
+        question.category, users["staff"], "Sleeping bag ratings", "Comfort or limit?", "question", "en"
     )
     db.session.commit()
     assert "Sleeping bag ratings" in client.get("/").get_data(as_text=True)

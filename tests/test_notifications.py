@@ -34,22 +34,6 @@ from models import (
 from tests.factories import UserFactory
 
 
-@pytest.fixture
-def category(app, users):
-    cat = forum.save_category(users["admin"], None, slug="gear", name_en="Gear", name_fr="Matériel")
-    db.session.commit()
-    return cat
-
-
-@pytest.fixture
-def question(category, users):
-    topic = forum.open_topic(
-        category, users["member"], "Which tent for the Alps?", "I need a light tent.", "question", "en"
-    )
-    db.session.commit()
-    return topic
-
-
 def _notes(user) -> list[Notification]:
     db.session.expire_all()
     return list(

@@ -12,12 +12,14 @@ from datetime import timedelta
 import pytest
 
 from community.auth import services as account_services
+from community.content import services as content_services
 from community.forum import services as forum
 from community.forum import topic_tools
 from community.moderation import services as moderation
 from models import (
     AuditEntry,
     ContentItem,
+    ContentState,
     ForumCategory,
     ForumRead,
     ModeratorScope,
@@ -311,6 +313,39 @@ def test_bad_merges_answer_422_and_change_nothing(client, login, users, pair, ta
     assert _snapshot() == before
 
 
+@pytest.mark.parametrize("state", ["hidden", "pending"])
+def test_a_hidden_or_pending_topic_merges_only_into_one_in_the_same_state(client, login, users, pair, state):
+    """Merged posts take the target's visibility: a topic out of sight may not be merged
+    into a public one (nothing changes), only into a topic in its own state."""
+    ids = _ids(pair)
+
+    def out_of_sight(topic: Topic) -> None:
+        if state == "hidden":
+            moderation.moderate(topic, users["moderator"], "hide", "Spam")
+        else:
+            content_services.set_state(topic, None, ContentState.PENDING)
+        db.session.commit()
+
+    out_of_sight(pair["b"])
+    before = _snapshot()
+    login("moderator")
+    page = client.post(f"/forum/t/{ids['b']}/merge", data={"target_id": ids["a"]})
+    assert page.status_code == 422 and "make it public first" in page.get_data(as_text=True)
+    api = client.post(
+        f"/api/v1/topics/{ids['b']}/merge", json={"target_id": ids["a"]}, headers=_bearer(users["moderator"])
+    )
+    assert api.status_code == 422 and api.get_json()["error"]["code"] == "source_not_published"
+    assert _snapshot() == before
+    out_of_sight(pair["a"])
+    merged = client.post(
+        f"/api/v1/topics/{ids['b']}/merge", json={"target_id": ids["a"]}, headers=_bearer(users["moderator"])
+    )
+    assert merged.status_code == 200
+    db.session.expire_all()
+    assert db.session.get(Reply, ids["b"]).topic_id == ids["a"]
+    assert client.application.test_client().get(f"/api/v1/topics/{ids['a']}").status_code == 404
+
+
 def test_merge_target_by_search_on_the_page(client, login, users, pair):
     ids = _ids(pair)
     login("moderator")
@@ -425,6 +460,53 @@ def test_split_form_with_a_bad_title_answers_422(client, login, users, cats, thr
     assert response.status_code == 422 and "title" in response.get_data(as_text=True)
 
 
+@pytest.mark.parametrize("via", ["html", "api"])
+@pytest.mark.parametrize(
+    ("state", "reason", "message"),
+    [
+        ("hidden", "Spam thread", "hidden like the topic"),
+        ("pending", None, "awaiting approval like the topic"),
+    ],
+)
+def test_split_out_of_a_hidden_or_pending_topic_publishes_nothing(
+    client, login, users, cats, thread, via, state, reason, message
+):
+    """Replies of a hidden or pending topic were out of sight: the new topic takes the
+    source's moderation state (and public reason), so the split shows nobody anything new."""
+    topic, replies = thread
+    topic_id, r1, r2 = topic.id, replies[0].id, replies[1].id
+    if state == "hidden":
+        moderation.moderate(topic, users["moderator"], "hide", reason)
+    else:
+        content_services.set_state(topic, None, ContentState.PENDING)
+    db.session.commit()
+    body = {"post_ids": [r1, r2], "title": "Sleeping bag liners", "category_id": cats["trips"].id}
+    if via == "api":
+        response = client.post(
+            f"/api/v1/topics/{topic_id}/split", json=body, headers=_bearer(users["moderator"])
+        )
+        assert response.status_code == 201 and response.get_json()["id"] == r1
+    else:
+        login("moderator")
+        response = client.post(f"/forum/t/{topic_id}/split", data=body)
+        assert response.status_code == 302 and response.headers["Location"].endswith(f"/{r1}")
+        page = client.get(response.headers["Location"])
+        assert page.status_code == 200 and message in page.get_data(as_text=True)
+    db.session.expire_all()
+    new = db.session.get(Topic, r1)
+    assert (new.state, new.hidden_reason) == (state, reason)
+    assert db.session.get(Topic, topic_id).state == state
+    assert db.session.get(Reply, r2).state == ContentState.PUBLISHED  # a reply keeps its own state
+    trips = db.session.get(ForumCategory, cats["trips"].id)
+    assert (trips.topic_count, trips.post_count) == (0, 0)
+    assert db.session.query(AuditEntry).filter_by(action="topic.split").one().after["state"] == state
+    visitor = client.application.test_client()
+    assert visitor.get(f"/forum/t/{new.slug}/{r1}").status_code == 404
+    assert visitor.get(f"/api/v1/topics/{r1}").status_code == 404
+    assert "Sleeping bag liners" not in visitor.get("/forum/c/trips").get_data(as_text=True)
+    assert r1 not in [t["id"] for t in visitor.get("/api/v1/topics").get_json()["items"]]
+
+
 def test_api_merge_and_split(client, users, cats, thread, pair):
     headers = _bearer(users["moderator"])
     topic, replies = thread
@@ -441,9 +523,36 @@ def test_api_merge_and_split(client, users, cats, thread, pair):
     )
     assert merged.status_code == 200 and merged.get_json()["id"] == target
     assert merged.get_json()["reply_count"] == 4
-    assert client.get(f"/api/v1/topics/{r4}").status_code == 404
+    gone = client.get(f"/api/v1/topics/{r4}")
+    assert gone.status_code == 301 and gone.headers["Location"] == f"/api/v1/topics/{target}"
     paths = client.get("/api/v1/openapi.json").get_json()["paths"]
     assert "/api/v1/topics/{topic_id}/merge" in paths and "/api/v1/topics/{topic_id}/split" in paths
+
+
+def test_api_merged_topic_answers_301_to_the_target_like_its_page(client, users, pair):
+    ids = _ids(pair)
+    topic_tools.merge_topics(pair["b"], pair["a"], users["moderator"])
+    db.session.commit()
+    for who in (None, users["member"]):
+        headers = _bearer(who) if who else {}
+        page = client.get(f"/forum/t/melting-snow-on-a-trek/{ids['b']}", headers=headers)
+        api = client.get(f"/api/v1/topics/{ids['b']}", headers=headers)
+        assert (page.status_code, api.status_code) == (301, 301)
+        assert page.headers["Location"].endswith(f"#post-{ids['b']}")
+        assert api.headers["Location"] == f"/api/v1/topics/{ids['a']}" and not api.get_data()
+        followed = client.get(f"/api/v1/topics/{ids['b']}", headers=headers, follow_redirects=True)
+        assert followed.status_code == 200 and followed.get_json()["id"] == ids["a"]
+    doc = client.get("/api/v1/openapi.json").get_json()["paths"]["/api/v1/topics/{topic_id}"]["get"]
+    assert "Location" in doc["responses"]["301"]["headers"] and "merged" in doc["description"]
+    # What visitors may not see stays 404: the merged post hidden, or the target hidden.
+    moderation.moderate(db.session.get(Reply, ids["b"]), users["moderator"], "hide", "Spam")
+    db.session.commit()
+    assert client.get(f"/api/v1/topics/{ids['b']}").status_code == 404
+    moderation.moderate(db.session.get(Reply, ids["b"]), users["moderator"], "restore")
+    moderation.moderate(db.session.get(Topic, ids["a"]), users["moderator"], "hide", "Spam")
+    db.session.commit()
+    assert client.get(f"/api/v1/topics/{ids['b']}", follow_redirects=True).status_code == 404
+    assert client.get("/api/v1/topics/999999").status_code == 404
 
 
 # --- who may ------------------------------------------------------------------------------

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask_login import current_user
-from flask_smorest import Blueprint
 
 from ..auth import services as account_services
 from ..extensions import db
 from .auth import login_required_json
-from .schemas import ErrorSchema, MeSchema, MeUpdateSchema
+from .blueprint import Blueprint
+from .schemas import MeSchema, MeUpdateSchema
 
 blp = Blueprint("api_core", __name__, description="Accounts")
 
@@ -18,7 +18,7 @@ blp = Blueprint("api_core", __name__, description="Accounts")
 @blp.get("/me")
 @login_required_json
 @blp.response(200, MeSchema)
-@blp.alt_response(401, schema=ErrorSchema, description="Not signed in")
+@blp.error_responses(401)
 def me():
     """The signed-in member."""
     return current_user
@@ -28,8 +28,7 @@ def me():
 @login_required_json
 @blp.arguments(MeUpdateSchema)
 @blp.response(200, MeSchema)
-@blp.alt_response(401, schema=ErrorSchema, description="Not signed in")
-@blp.alt_response(422, schema=ErrorSchema, description="Invalid data")
+@blp.error_responses(401, 422)
 def update_me(changes: dict[str, Any]):
     """Update the signed-in member's profile."""
     account_services.update_profile(

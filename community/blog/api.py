@@ -6,13 +6,13 @@ from typing import Any
 
 from flask import url_for
 from flask_login import current_user
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from models import Article, db
 
 from ..api.auth import require
-from ..api.schemas import CreatedSchema, ErrorSchema, UserRefSchema
+from ..api.blueprint import Blueprint
+from ..api.schemas import CreatedSchema, UserRefSchema
 from ..errors import NotFound
 from ..permissions import can
 from . import queries, services
@@ -110,10 +110,7 @@ def list_articles(args: dict[str, Any]):
 @blp.post("/articles")
 @blp.arguments(ArticleCreateSchema)
 @blp.response(201, CreatedSchema)
-@blp.alt_response(401, schema=ErrorSchema, description="Not signed in")
-@blp.alt_response(403, schema=ErrorSchema, description="Not staff")
-@blp.alt_response(409, schema=ErrorSchema, description="Slug already used")
-@blp.alt_response(422, schema=ErrorSchema, description="Invalid data")
+@blp.error_responses(401, 403, 409, 422, descriptions={403: "Not staff", 409: "Slug already used"})
 def create_article(body: dict[str, Any]):
     """Write an article (staff): a draft, scheduled (``publish_at`` in the future) or published."""
     require("brand.publish")
@@ -124,7 +121,7 @@ def create_article(body: dict[str, Any]):
 
 @blp.get("/articles/<int:article_id>")
 @blp.response(200, ArticleSchema)
-@blp.alt_response(404, schema=ErrorSchema, description="No such public article")
+@blp.error_responses(404, descriptions={404: "No such public article"})
 def get_article(article_id: int):
     """One article; drafts and scheduled articles only for staff."""
     return _readable(article_id)
@@ -133,11 +130,7 @@ def get_article(article_id: int):
 @blp.patch("/articles/<int:article_id>")
 @blp.arguments(ArticleWriteSchema)
 @blp.response(200, ArticleSchema)
-@blp.alt_response(401, schema=ErrorSchema, description="Not signed in")
-@blp.alt_response(403, schema=ErrorSchema, description="Not allowed")
-@blp.alt_response(404, schema=ErrorSchema, description="No such article")
-@blp.alt_response(409, schema=ErrorSchema, description="Slug already used")
-@blp.alt_response(422, schema=ErrorSchema, description="Invalid data")
+@blp.error_responses(401, 403, 404, 409, 422, descriptions={404: "No such article", 409: "Slug already used"})
 def update_article(body: dict[str, Any], article_id: int):
     """Change an article (its author among staff, or an admin)."""
     article = _readable(article_id)
@@ -149,7 +142,7 @@ def update_article(body: dict[str, Any], article_id: int):
 
 @blp.get("/articles/<int:article_id>/comments")
 @blp.response(200, ArticleCommentSchema(many=True))
-@blp.alt_response(404, schema=ErrorSchema, description="No such public article")
+@blp.error_responses(404, descriptions={404: "No such public article"})
 def list_comments(article_id: int):
     """Published comments of an article, oldest first (replies carry ``parent_id``)."""
     article = _readable(article_id)
@@ -159,10 +152,17 @@ def list_comments(article_id: int):
 @blp.post("/articles/<int:article_id>/comments")
 @blp.arguments(ArticleCommentCreateSchema)
 @blp.response(201, CreatedSchema)
-@blp.alt_response(401, schema=ErrorSchema, description="Not signed in")
-@blp.alt_response(403, schema=ErrorSchema, description="Not allowed to write")
-@blp.alt_response(404, schema=ErrorSchema, description="No such public article")
-@blp.alt_response(422, schema=ErrorSchema, description="Invalid data, or the article is not published")
+@blp.error_responses(
+    401,
+    403,
+    404,
+    422,
+    descriptions={
+        403: "Not allowed to write",
+        404: "No such public article",
+        422: "Invalid data, or the article is not published",
+    },
+)
 def create_comment(body: dict[str, Any], article_id: int):
     """Comment on a published article, or reply to a comment (``parent_id``)."""
     require("content.create")

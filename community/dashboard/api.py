@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask import url_for
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from ..api.auth import require
-from ..api.schemas import ErrorSchema
+from ..api.blueprint import Blueprint
 from . import queries, radar
 
 blp = Blueprint("api_dashboard", __name__, description="Community dashboard and influencer radar")
@@ -121,8 +120,7 @@ def _args(args: dict[str, Any]) -> dict[str, Any]:
 @blp.get("/dashboard/summary")
 @blp.arguments(PeriodQuerySchema, location="query")
 @blp.response(200, SummarySchema)
-@blp.alt_response(401, schema=ErrorSchema, description="Not signed in")
-@blp.alt_response(403, schema=ErrorSchema, description="Not staff, moderator or admin")
+@blp.error_responses(401, 403, descriptions={403: "Not staff, moderator or admin"})
 def summary(args: dict[str, Any]):
     """The dashboard's figures over a period, optionally for one product or category."""
     require("dashboard.view")
@@ -179,8 +177,7 @@ def _influencer(r: radar.Influence) -> dict[str, Any]:
 @blp.get("/influencers")
 @blp.arguments(RadarQuerySchema, location="query")
 @blp.response(200, InfluencersSchema)
-@blp.alt_response(401, schema=ErrorSchema, description="Not signed in")
-@blp.alt_response(403, schema=ErrorSchema, description="Not staff, moderator or admin")
+@blp.error_responses(401, 403, descriptions={403: "Not staff, moderator or admin"})
 def influencers(args: dict[str, Any]):
     """The influencer radar: members ranked by influence (staff and declared relationships apart)."""
     require("dashboard.view")

@@ -12,6 +12,10 @@ is cast, -1 on the day it was cast when it is withdrawn. :func:`refresh_votes` r
 chosen days from the votes themselves (``flask dashboard refresh``, e.g. nightly, repairs
 what the services cannot see, such as votes removed with a deleted account).
 
+A merge or a split (``community.forum.topic_tools``) changes posts' kind and topic without
+events: it calls :func:`uncount_posts` before and :func:`recount_posts` after, in its own
+transaction, so the figures match a rebuild at once.
+
 The idea board's counts by status are current figures, not daily ones: rows of scope
 ``ideas`` on the placeholder day :data:`CURRENT`, recounted by :func:`refresh_idea_statuses`
 whenever an idea is created, changes state or status, or is merged (ideas change rarely;
@@ -21,10 +25,11 @@ the dashboard is read often).
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, with_polymorphic
 
 from models import (
     Badge,
@@ -257,6 +262,61 @@ def _sample(session: Session, kind: str, subject_id: int) -> ResponseSample | No
 def _answer(sample: ResponseSample, at: datetime) -> None:
     sample.answered_at = at
     sample.seconds = max(0, int((at - sample.asked_at).total_seconds()))
+
+
+# --- merge and split -------------------------------------------------------------------------
+
+
+def _posts(session: Session, post_ids: list[int]) -> list[ContentItem]:
+    """The posts as topics or replies (one query a chunk), with their tone rows in the
+    session's identity map so that :func:`sync_item` finds them without a query each."""
+    posts = with_polymorphic(ContentItem, [Topic, Reply])
+    found: list[ContentItem] = []
+    for start in range(0, len(post_ids), _CHUNK):
+        chunk = post_ids[start : start + _CHUNK]
+        found += session.scalars(select(posts).where(posts.id.in_(chunk))).all()
+        session.scalars(select(ContentTone).where(ContentTone.content_id.in_(chunk))).all()
+    return found
+
+
+def uncount_posts(session: Session, post_ids: Iterable[int]) -> None:
+    """Before a merge or a split changes forum posts' kind (topic or reply), topic or
+    state: take what they contribute now out of the rollups. :func:`recount_posts`
+    counts them again once they have changed, in the same transaction."""
+    deltas, cache = Deltas(), {}
+    for item in _posts(session, sorted(set(post_ids))):
+        row = session.get(ContentTone, item.id)
+        if row is not None and row.counted:
+            _apply(session, item, row, deltas, -1, cache)
+            row.counted = False
+    deltas.flush(session)
+    session.flush()  # the restructuring expires the session's objects
+
+
+def recount_posts(session: Session, post_ids: Iterable[int], topic_ids: Iterable[int]) -> None:
+    """After a merge or a split: count the posts as they are now (as a rebuild would),
+    and recompute the response samples of the questions ``topic_ids`` (a merged topic is
+    no longer a question; a topic's first official answer may have moved)."""
+    deltas, cache = Deltas(), {}
+    for item in sorted(_posts(session, sorted(set(post_ids))), key=lambda i: (i.kind != "topic", i.id)):
+        row = session.get(ContentTone, item.id)
+        if row is not None:
+            row.kind = item.kind
+        sync_item(session, item, deltas, cache)
+    deltas.flush(session)
+    for topic_id in topic_ids:
+        sample = _sample(session, "question", topic_id)
+        if sample is None:
+            continue
+        if session.get(Topic, topic_id) is None:
+            session.delete(sample)
+            continue
+        first = _first_official_reply(session, topic_id)
+        if first is None:
+            sample.answered_at = sample.seconds = None
+        else:
+            _answer(sample, first)
+    session.flush()
 
 
 def vote_changed(day: date, delta: int, deltas: Deltas) -> None:

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
-from flask import url_for
+from flask import Response, url_for
 from flask_login import current_user
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from models import ForumCategory, Reply, Topic
 
 from ..api.auth import login_required_json, require
-from ..api.schemas import CreatedSchema, ErrorSchema, UserRefSchema
+from ..api.blueprint import Blueprint
+from ..api.schemas import CreatedSchema, UserRefSchema
 from ..errors import NotFound
 from ..extensions import db
 from ..permissions import can
@@ -145,18 +147,6 @@ def _post_or_404(post_id: int) -> Topic | Reply:
     return item
 
 
-ERRORS = {401: "Not signed in", 403: "Not allowed", 404: "Not found", 409: "Conflict", 422: "Invalid data"}
-
-
-def _errors(*codes: int):  # noqa: ANN202
-    def decorate(func):  # noqa: ANN001, ANN202
-        for code in codes:
-            func = blp.alt_response(code, schema=ErrorSchema, description=ERRORS[code])(func)
-        return func
-
-    return decorate
-
-
 @blp.get("/categories")
 @blp.response(200, CategorySchema(many=True))
 def list_categories():
@@ -185,7 +175,7 @@ def list_topics(args: dict[str, Any]):
 @login_required_json
 @blp.arguments(TopicCreateSchema)
 @blp.response(201, CreatedSchema)
-@_errors(401, 403, 404, 422)
+@blp.error_responses(401, 403, 404, 422)
 def create_topic(data: dict[str, Any]):
     """Open a topic (a discussion or a question)."""
     category = queries.category(data["category_id"])
@@ -200,16 +190,36 @@ def create_topic(data: dict[str, Any]):
 
 @blp.get("/topics/<int:topic_id>")
 @blp.response(200, TopicDetailSchema)
-@_errors(404)
+@blp.alt_response(
+    301,
+    description="Merged into another topic: ``Location`` is that topic's address here",
+    headers={"Location": {"description": "The topic that holds this post now", "schema": {"type": "string"}}},
+)
+@blp.error_responses(404)
 def get_topic(topic_id: int):
-    """A topic with its opening post."""
-    return _topic_or_404(topic_id)
+    """A topic with its opening post.
+
+    A topic merged into another is gone: its opening post is a reply there, and its
+    address answers ``301 Moved Permanently`` with the other topic's address in
+    ``Location`` (as its page does). A client that follows redirects receives the
+    other topic: its ``id`` differs from the one asked for. The id of any reply
+    answers the same way, with the topic that holds it."""
+    topic = queries.topic(topic_id)
+    if topic is None:
+        item = queries.post(topic_id)
+        if isinstance(item, Reply) and can(current_user, "content.view", item):
+            return Response(
+                status=301, headers={"Location": url_for("api_forum.get_topic", topic_id=item.topic_id)}
+            )
+    if topic is None or not can(current_user, "content.view", topic):
+        raise NotFound()
+    return topic
 
 
 @blp.get("/topics/<int:topic_id>/posts")
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, PostPageSchema)
-@_errors(404)
+@blp.error_responses(404)
 def list_posts(args: dict[str, Any], topic_id: int):
     """The topic's published replies, 20 posts a page (the opening post counts on page 1)."""
     topic = _topic_or_404(topic_id)
@@ -223,7 +233,7 @@ def list_posts(args: dict[str, Any], topic_id: int):
 @login_required_json
 @blp.arguments(PostCreateSchema)
 @blp.response(201, CreatedSchema)
-@_errors(401, 403, 404, 409, 422)
+@blp.error_responses(401, 403, 404, 409, 422)
 def create_post(data: dict[str, Any], topic_id: int):
     """Reply to a topic."""
     topic = queries.topic(topic_id)
@@ -238,7 +248,7 @@ def create_post(data: dict[str, Any], topic_id: int):
 @login_required_json
 @blp.arguments(PostUpdateSchema)
 @blp.response(200, PostSchema)
-@_errors(401, 403, 404, 422)
+@blp.error_responses(401, 403, 404, 422)
 def update_post(data: dict[str, Any], post_id: int):
     """Edit your post (a topic's opening post or a reply)."""
     item = _post_or_404(post_id)
@@ -250,7 +260,7 @@ def update_post(data: dict[str, Any], post_id: int):
 @blp.delete("/posts/<int:post_id>")
 @login_required_json
 @blp.response(204)
-@_errors(401, 403, 404)
+@blp.error_responses(401, 403, 404)
 def delete_post(post_id: int):
     """Delete your post (soft: its state becomes ``deleted``)."""
     item = _post_or_404(post_id)
@@ -261,7 +271,7 @@ def delete_post(post_id: int):
 @blp.post("/posts/<int:post_id>/reactions")
 @login_required_json
 @blp.response(201, ReactionSchema)
-@_errors(401, 403, 404, 409, 422)
+@blp.error_responses(401, 403, 404, 409, 422)
 def add_reaction(post_id: int):
     """Like a post (once)."""
     item = _post_or_404(post_id)
@@ -273,7 +283,7 @@ def add_reaction(post_id: int):
 @blp.delete("/posts/<int:post_id>/reactions")
 @login_required_json
 @blp.response(200, ReactionSchema)
-@_errors(401, 404, 409)
+@blp.error_responses(401, 404, 409)
 def remove_reaction(post_id: int):
     """Take your like back."""
     item = _post_or_404(post_id)
@@ -286,7 +296,7 @@ def remove_reaction(post_id: int):
 @login_required_json
 @blp.arguments(AcceptSchema)
 @blp.response(200, TopicSchema)
-@_errors(401, 403, 404, 422)
+@blp.error_responses(401, 403, 404, 422)
 def accept(data: dict[str, Any], topic_id: int):
     """Mark a reply as the question's accepted answer (its author or staff)."""
     topic = _topic_or_404(topic_id)
@@ -311,46 +321,51 @@ class MoveSchema(Schema):
     reason = fields.String(load_default="", validate=validate.Length(max=500))
 
 
-def _tool_target(topic_id: int) -> Topic:
-    topic = _topic_or_404(topic_id)
-    require("forum.moderate_topic", topic)
-    return topic
+def tool_endpoint(tool: str, schema: type[Schema], status: int = 200) -> Callable:
+    """A moderator's tool: ``POST /topics/{topic_id}/<tool>`` with a ``schema`` body,
+    answering a topic. The view is called with the body and the topic once the caller is
+    signed in (else 401), the body valid (422), the topic visible to them (404) and theirs
+    to moderate (403)."""
+
+    def decorate(view: Callable[[dict[str, Any], Topic], Any]) -> Callable:
+        @wraps(view)
+        def endpoint(data: dict[str, Any], topic_id: int) -> Any:
+            topic = _topic_or_404(topic_id)
+            require("forum.moderate_topic", topic)
+            return view(data, topic)
+
+        for decorator in (
+            blp.error_responses(401, 403, 404, 422),
+            blp.response(status, TopicSchema),
+            blp.arguments(schema),
+            login_required_json,
+            blp.post(f"/topics/<int:topic_id>/{tool}"),
+        ):
+            endpoint = decorator(endpoint)
+        return endpoint
+
+    return decorate
 
 
-@blp.post("/topics/<int:topic_id>/lock")
-@login_required_json
-@blp.arguments(LockSchema)
-@blp.response(200, TopicSchema)
-@_errors(401, 403, 404, 422)
-def lock(data: dict[str, Any], topic_id: int):
+@tool_endpoint("lock", LockSchema)
+def lock(data: dict[str, Any], topic: Topic):
     """Lock (or with ``locked: false`` unlock) a topic: moderators of its category."""
-    topic = _tool_target(topic_id)
     services.lock_topic(topic, data["locked"], current_user, data["reason"])
     db.session.commit()
     return queries.topic(topic.id)
 
 
-@blp.post("/topics/<int:topic_id>/pin")
-@login_required_json
-@blp.arguments(PinSchema)
-@blp.response(200, TopicSchema)
-@_errors(401, 403, 404, 422)
-def pin(data: dict[str, Any], topic_id: int):
+@tool_endpoint("pin", PinSchema)
+def pin(data: dict[str, Any], topic: Topic):
     """Pin (or with ``pinned: false`` unpin) a topic: moderators of its category."""
-    topic = _tool_target(topic_id)
     services.pin_topic(topic, data["pinned"], current_user, data["reason"])
     db.session.commit()
     return queries.topic(topic.id)
 
 
-@blp.post("/topics/<int:topic_id>/move")
-@login_required_json
-@blp.arguments(MoveSchema)
-@blp.response(200, TopicSchema)
-@_errors(401, 403, 404, 422)
-def move(data: dict[str, Any], topic_id: int):
+@tool_endpoint("move", MoveSchema)
+def move(data: dict[str, Any], topic: Topic):
     """Move a topic to another category: moderators of both categories."""
-    topic = _tool_target(topic_id)
     services.move_topic(
         topic, db.session.get(ForumCategory, data["category_id"]), current_user, data["reason"]
     )
@@ -374,29 +389,19 @@ class TopicSplitSchema(Schema):
     reason = fields.String(load_default="", validate=validate.Length(max=500))
 
 
-@blp.post("/topics/<int:topic_id>/merge")
-@login_required_json
-@blp.arguments(TopicMergeSchema)
-@blp.response(200, TopicSchema)
-@_errors(401, 403, 404, 422)
-def merge(data: dict[str, Any], topic_id: int):
+@tool_endpoint("merge", TopicMergeSchema)
+def merge(data: dict[str, Any], topic: Topic):
     """Merge a topic into ``target_id``: its posts (the opening post too) move there in
     date order and its address redirects there. Moderators of both categories."""
-    topic = _tool_target(topic_id)
     target = topic_tools.merge_topics(topic, queries.topic(data["target_id"]), current_user, data["reason"])
     db.session.commit()
     return queries.topic(target.id)
 
 
-@blp.post("/topics/<int:topic_id>/split")
-@login_required_json
-@blp.arguments(TopicSplitSchema)
-@blp.response(201, TopicSchema)
-@_errors(401, 403, 404, 422)
-def split(data: dict[str, Any], topic_id: int):
+@tool_endpoint("split", TopicSplitSchema, status=201)
+def split(data: dict[str, Any], topic: Topic):
     """Move replies (``post_ids``) to a new topic in ``category_id``; the first of them
     becomes its opening post. Moderators of the topic's and the new category."""
-    topic = _tool_target(topic_id)
     created = topic_tools.split_topic(
         topic, data["post_ids"], data["title"], db.session.get(ForumCategory, data["category_id"]),
         current_user, data["reason"],

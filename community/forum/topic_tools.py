@@ -13,8 +13,9 @@ Replies are read by position range (``queries.replies_on_page``), so both tools
 renumber the positions of every topic they touch (1, 2, 3... without gaps), and
 remap members' read marks so that "first unread" still points at the first post
 they have not seen. Counters, last activity, category figures and the search
-outbox follow; no notification is sent. Like every service: add and flush only,
-the caller commits; everything is checked before anything is written.
+outbox follow, and the dashboard's rollups count the posts by their new kind and
+topic in the same transaction; no notification is sent. Like every service: add and
+flush only, the caller commits; everything is checked before anything is written.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from sqlalchemy.orm.util import identity_key
 
 from models import ContentItem, ContentState, ForumCategory, ForumRead, Reply, Topic, User, Watch, db, utcnow
 
+from ..dashboard import rollups
 from ..errors import InvalidInput, PermissionDenied
 from ..permissions import can
 from ..search.outbox import queue_reindex
@@ -168,7 +170,8 @@ def check_merge(source: Topic, target: Topic | None, actor: User) -> Topic:
     """Everything a merge needs, checked before anything changes.
 
     :raises PermissionDenied: unless ``actor`` moderates both topics' categories.
-    :raises InvalidInput: for a missing or deleted target, the topic itself, or a deleted source.
+    :raises InvalidInput: for a missing or deleted target, the topic itself, a deleted source,
+        or a hidden or pending source and a target in another state.
     """
     _refuse_unless_moderator(actor, source)
     if target is None:
@@ -181,6 +184,13 @@ def check_merge(source: Topic, target: Topic | None, actor: User) -> Topic:
     if target.state == ContentState.DELETED:
         raise InvalidInput(_l("That topic was deleted: choose another one."), code="target_deleted",
                            field="target_id")  # fmt: skip
+    if source.state != ContentState.PUBLISHED and target.state != source.state:
+        # Its posts would become as visible as the target's: never more than they were.
+        raise InvalidInput(
+            _l("This topic is hidden or awaiting approval: merge it only into a topic in the same state, "
+               "or make it public first."),
+            code="source_not_published", field="target_id",
+        )  # fmt: skip
     _refuse_unless_moderator(actor, target)
     return target
 
@@ -213,6 +223,8 @@ def merge_topics(source: Topic, target: Topic | None, actor: User, reason: str =
     sequence = [_Post(dst, dst, 0, target.created_at), *posts]  # the target's opening post stays first
     marks = _Marks([src, dst])
     first_unread = _first_unread_finder(sequence)
+    moved_ids = [p.id for p in posts if p.origin == src]
+    rollups.uncount_posts(db.session, moved_ids)
 
     _forget(src)
     db.session.execute(
@@ -234,12 +246,13 @@ def merge_topics(source: Topic, target: Topic | None, actor: User, reason: str =
     refresh_topic(target)
     if src_category != dst_category:
         refresh_category(src_category)
+    rollups.recount_posts(db.session, moved_ids, [src, dst])
     _reindex([dst, *(p.id for p in posts)])
     from ..moderation.services import record
 
     after = {
         "merged_into": dst,
-        "post_ids": [p.id for p in posts if p.origin == src],
+        "post_ids": moved_ids,
         "reply_count": target.reply_count,
     }
     record(actor, "topic.merge", ("content", src), before, after, reason)
@@ -313,7 +326,9 @@ def split_topic(
 ) -> Topic:  # fmt: skip
     """Move the selected replies of ``topic`` to a new topic in ``category``: the first
     of them (in topic order) becomes its opening post, the others follow in order.
-    Returns the new topic.
+    The new topic takes the moderation state of ``topic`` (published, pending, or hidden
+    with the same public reason): moved replies never become more visible than they
+    were. Returns the new topic.
 
     :raises PermissionDenied: see :func:`check_split`.
     :raises InvalidInput: see :func:`check_split`.
@@ -325,15 +340,21 @@ def split_topic(
     moved_ids = {p.id for p in moved}
     remaining = sorted((p for p in _replies([old]) if p.id not in moved_ids), key=lambda p: p.position)
     before = {"topic_id": old, "reply_count": topic.reply_count, "post_ids": [p.id for p in moved]}
+    # The moved replies were only as visible as their topic: the new one keeps its
+    # moderation state (a hidden topic's replies stay hidden, with its public reason).
+    state, hidden_reason = topic.state, topic.hidden_reason
     clears_accepted = topic.accepted_reply_id in moved_ids
     opening = db.session.execute(select(Reply.like_count).where(Reply.id == new)).scalar_one()
     marks = _Marks([old])
     kept = _first_unread_finder([_Post(old, old, 0, topic.created_at), *remaining])
     went = _first_unread_finder(moved)
+    rollups.uncount_posts(db.session, moved_ids)
 
     _forget(new)
     db.session.execute(delete(_reply).where(_reply.c.id == new))
-    db.session.execute(update(_item).where(_item.c.id == new).values(kind="topic"))
+    db.session.execute(
+        update(_item).where(_item.c.id == new).values(kind="topic", state=state, hidden_reason=hidden_reason)
+    )
     db.session.execute(
         insert(_topic).values(
             id=new, category_id=category.id, title=title, slug=slugify(title), topic_kind="discussion",
@@ -356,9 +377,13 @@ def split_topic(
     refresh_topic(source)
     created = db.session.get(Topic, new)
     refresh_topic(created)
+    rollups.recount_posts(db.session, moved_ids, [old])
     _reindex([old, *moved_ids])
     from ..moderation.services import record
 
-    after = {"topic_id": new, "title": title, "category_id": category.id, "reply_count": source.reply_count}
+    after = {
+        "topic_id": new, "title": title, "category_id": category.id, "reply_count": source.reply_count,
+        "state": state,
+    }  # fmt: skip
     record(actor, "topic.split", ("content", old), before, after, reason)
     return created

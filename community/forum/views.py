@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from models import ForumCategory, Reply, Topic, User
+from models import ContentState, ForumCategory, Reply, Topic, User
 
 from ..content import registry as content_registry
 from ..content import services as content_services
@@ -394,7 +394,13 @@ def split(topic_id: int):
         topic, post_ids, request.form.get("title", ""), category, current_user, request.form.get("reason", "")
     )
     db.session.commit()
-    flash(_("The selected replies are now a new topic."), "success")
+    if created.state == ContentState.HIDDEN:
+        flash(_("The selected replies are now a new topic, hidden like the topic they come from."), "success")
+    elif created.state == ContentState.PENDING:
+        flash(_("The selected replies are now a new topic, awaiting approval like the topic they come from."),
+              "success")  # fmt: skip
+    else:
+        flash(_("The selected replies are now a new topic."), "success")
     return redirect(topic_url(created))
 
 

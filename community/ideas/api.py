@@ -6,13 +6,13 @@ from typing import Any
 
 from flask import url_for
 from flask_login import current_user
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from models import ContentState, Idea, IdeaStatus, db
 
 from ..api.auth import require
-from ..api.schemas import CreatedSchema, ErrorSchema, UserRefSchema
+from ..api.blueprint import Blueprint
+from ..api.schemas import CreatedSchema, UserRefSchema
 from ..errors import NotFound
 from ..i18n import current_language
 from ..permissions import can
@@ -120,8 +120,7 @@ def list_ideas(args: dict[str, Any]):
 @blp.post("/ideas")
 @blp.arguments(IdeaCreateSchema)
 @blp.response(201, CreatedSchema)
-@blp.alt_response(401, schema=ErrorSchema, description="Not signed in")
-@blp.alt_response(403, schema=ErrorSchema, description="Not allowed to write")
+@blp.error_responses(401, 403, descriptions={403: "Not allowed to write"})
 def create_idea(data: dict[str, Any]):
     """Suggest an idea; the author's vote is counted."""
     require("content.create")
@@ -135,7 +134,7 @@ def create_idea(data: dict[str, Any]):
 
 @blp.get("/ideas/<int:idea_id>")
 @blp.response(200, IdeaSchema)
-@blp.alt_response(404, schema=ErrorSchema, description="No such idea")
+@blp.error_responses(404, descriptions={404: "No such idea"})
 def get_idea(idea_id: int):
     """One idea (a merged idea tells where it went in ``merged_into_id``)."""
     return _idea(idea_id)
@@ -143,8 +142,7 @@ def get_idea(idea_id: int):
 
 @blp.post("/ideas/<int:idea_id>/vote")
 @blp.response(200, VoteStateSchema)
-@blp.alt_response(401, schema=ErrorSchema, description="Not signed in")
-@blp.alt_response(409, schema=ErrorSchema, description="Already voted, voting closed, merged, budget spent")
+@blp.error_responses(401, 409, descriptions={409: "Already voted, voting closed, merged, budget spent"})
 def vote(idea_id: int):
     """Vote for an idea. Refused (409) twice, on merged ideas and on done or declined ideas."""
     idea = _idea(idea_id)
@@ -156,8 +154,7 @@ def vote(idea_id: int):
 
 @blp.delete("/ideas/<int:idea_id>/vote")
 @blp.response(200, VoteStateSchema)
-@blp.alt_response(401, schema=ErrorSchema, description="Not signed in")
-@blp.alt_response(409, schema=ErrorSchema, description="No vote to withdraw, voting closed, merged")
+@blp.error_responses(401, 409, descriptions={409: "No vote to withdraw, voting closed, merged"})
 def unvote(idea_id: int):
     """Withdraw a vote."""
     idea = _idea(idea_id)
@@ -170,8 +167,7 @@ def unvote(idea_id: int):
 @blp.post("/ideas/<int:idea_id>/status")
 @blp.arguments(StatusChangeSchema)
 @blp.response(200, IdeaSchema)
-@blp.alt_response(403, schema=ErrorSchema, description="Only staff")
-@blp.alt_response(422, schema=ErrorSchema, description="Unknown status or missing note")
+@blp.error_responses(403, 422, descriptions={403: "Only staff", 422: "Unknown status or missing note"})
 def change_status(data: dict[str, Any], idea_id: int):
     """Change the public status, with a public note (staff)."""
     idea = _idea(idea_id)
@@ -184,9 +180,16 @@ def change_status(data: dict[str, Any], idea_id: int):
 @blp.post("/ideas/<int:idea_id>/merge")
 @blp.arguments(MergeSchema)
 @blp.response(200, MergedSchema)
-@blp.alt_response(403, schema=ErrorSchema, description="Only staff and moderators")
-@blp.alt_response(409, schema=ErrorSchema, description="Already merged, or the target is merged")
-@blp.alt_response(422, schema=ErrorSchema, description="Merging into itself")
+@blp.error_responses(
+    403,
+    409,
+    422,
+    descriptions={
+        403: "Only staff and moderators",
+        409: "Already merged, or the target is merged",
+        422: "Merging into itself",
+    },
+)
 def merge(data: dict[str, Any], idea_id: int):
     """Merge this idea into ``into_id``: its voters become voters there, without double votes."""
     idea = _idea(idea_id)
@@ -202,8 +205,7 @@ def merge(data: dict[str, Any], idea_id: int):
 
 @blp.delete("/ideas/<int:idea_id>/merge")
 @blp.response(200, IdeaSchema)
-@blp.alt_response(403, schema=ErrorSchema, description="Only staff and moderators")
-@blp.alt_response(409, schema=ErrorSchema, description="Not merged")
+@blp.error_responses(403, 409, descriptions={403: "Only staff and moderators", 409: "Not merged"})
 def unmerge(idea_id: int):
     """Undo a merge: every moved vote goes back to the idea it was cast for."""
     idea = _idea(idea_id)
@@ -230,8 +232,7 @@ def list_comments(idea_id: int):
 @blp.post("/ideas/<int:idea_id>/comments")
 @blp.arguments(IdeaCommentCreateSchema)
 @blp.response(201, CreatedSchema)
-@blp.alt_response(401, schema=ErrorSchema, description="Not signed in")
-@blp.alt_response(409, schema=ErrorSchema, description="The idea was merged")
+@blp.error_responses(401, 409, descriptions={409: "The idea was merged"})
 def add_comment(data: dict[str, Any], idea_id: int):
     """Comment on an idea."""
     idea = _idea(idea_id)

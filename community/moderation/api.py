@@ -6,13 +6,13 @@ from typing import Any
 
 from flask import url_for
 from flask_login import current_user
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from models import FlagReason, db
 
 from ..api.auth import login_required_json, require
-from ..api.schemas import CreatedSchema, ErrorSchema
+from ..api.blueprint import Blueprint
+from ..api.schemas import CreatedSchema
 from ..errors import NotFound
 from ..permissions import can
 from . import queries, services
@@ -89,10 +89,7 @@ def _item(content_id: int):
 @login_required_json
 @blp.arguments(FlagInSchema)
 @blp.response(201, CreatedSchema)
-@blp.alt_response(401, schema=ErrorSchema, description="Not signed in")
-@blp.alt_response(403, schema=ErrorSchema, description="Not allowed")
-@blp.alt_response(404, schema=ErrorSchema, description="No such item")
-@blp.alt_response(409, schema=ErrorSchema, description="Already flagged")
+@blp.error_responses(401, 403, 404, 409, descriptions={404: "No such item", 409: "Already flagged"})
 def create_flag(data: dict[str, Any]):
     """Flag a content item for the moderators."""
     item = _item(data["content_id"])
@@ -104,7 +101,7 @@ def create_flag(data: dict[str, Any]):
 @blp.get("/moderation/queue")
 @login_required_json
 @blp.response(200, QueueItemSchema(many=True))
-@blp.alt_response(403, schema=ErrorSchema, description="Moderators only")
+@blp.error_responses(403, descriptions={403: "Moderators only"})
 def get_queue():
     """Pending and flagged items, oldest first."""
     require("moderation.queue")
@@ -115,10 +112,13 @@ def get_queue():
 @login_required_json
 @blp.arguments(DecisionSchema)
 @blp.response(200, ItemStateSchema)
-@blp.alt_response(403, schema=ErrorSchema, description="Moderators only")
-@blp.alt_response(404, schema=ErrorSchema, description="No such item")
-@blp.alt_response(409, schema=ErrorSchema, description="Not possible in this state")
-@blp.alt_response(422, schema=ErrorSchema, description="Invalid data")
+@blp.error_responses(
+    403,
+    404,
+    409,
+    422,
+    descriptions={403: "Moderators only", 404: "No such item", 409: "Not possible in this state"},
+)
 def decide(data: dict[str, Any], content_id: int):
     """Approve, hide, restore, delete, edit or dismiss the flags of an item."""
     require("moderation.queue")
@@ -134,7 +134,7 @@ def decide(data: dict[str, Any], content_id: int):
 @login_required_json
 @blp.arguments(LogQuerySchema, location="query")
 @blp.response(200, LogEntrySchema(many=True))
-@blp.alt_response(403, schema=ErrorSchema, description="Moderators only")
+@blp.error_responses(403, descriptions={403: "Moderators only"})
 def get_log(args: dict[str, Any]):
     """The moderation audit log, newest first."""
     require("moderation.log")

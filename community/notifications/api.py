@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask_login import current_user
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from models import db
 
 from ..api.auth import login_required_json
-from ..api.schemas import ErrorSchema
+from ..api.blueprint import Blueprint
 from . import queries, services
 
 blp = Blueprint("api_notifications", __name__, description="Notifications")
@@ -62,7 +61,7 @@ class PreferencesSchema(Schema):
 @login_required_json
 @blp.arguments(NotificationListArgs, location="query")
 @blp.response(200, NotificationListSchema)
-@blp.alt_response(401, schema=ErrorSchema, description="Not signed in")
+@blp.error_responses(401)
 def list_notifications(args: dict[str, Any]):
     """The signed-in member's notifications, newest first."""
     rows = queries.notifications_of(current_user.id, limit=args["limit"], before_id=args["before"])
@@ -73,7 +72,7 @@ def list_notifications(args: dict[str, Any]):
 @login_required_json
 @blp.arguments(MarkReadSchema)
 @blp.response(200, MarkedSchema)
-@blp.alt_response(401, schema=ErrorSchema, description="Not signed in")
+@blp.error_responses(401)
 def mark_read(args: dict[str, Any]):
     """Mark the listed notifications (``ids``) or all of them (``all``) as read."""
     ids = None if args.get("all") else (args.get("ids") or [])
@@ -90,7 +89,7 @@ def _prefs() -> dict[str, Any]:
 @blp.get("/me/preferences")
 @login_required_json
 @blp.response(200, PreferencesSchema)
-@blp.alt_response(401, schema=ErrorSchema, description="Not signed in")
+@blp.error_responses(401)
 def get_preferences():
     """E-mail delivery by notification kind, and whether to watch what one writes in."""
     return _prefs()
@@ -100,8 +99,7 @@ def get_preferences():
 @login_required_json
 @blp.arguments(PreferencesSchema)
 @blp.response(200, PreferencesSchema)
-@blp.alt_response(401, schema=ErrorSchema, description="Not signed in")
-@blp.alt_response(422, schema=ErrorSchema, description="Invalid data")
+@blp.error_responses(401, 422)
 def put_preferences(data: dict[str, Any]):
     """Change some or all preferences (kinds not sent keep their value)."""
     services.update_settings(current_user, email=data.get("email"), auto_watch=data.get("auto_watch"))

@@ -6,13 +6,13 @@ from typing import Any
 
 from flask import url_for
 from flask_login import current_user
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from models import Review, db
 
 from ..api.auth import require
-from ..api.schemas import CreatedSchema, ErrorSchema, UserRefSchema
+from ..api.blueprint import Blueprint
+from ..api.schemas import CreatedSchema, UserRefSchema
 from ..errors import NotFound
 from ..i18n import current_language
 from ..permissions import can
@@ -139,18 +139,6 @@ class ResponseInSchema(Schema):
     body = fields.String(required=True, validate=validate.Length(min=2, max=services.MAX_BODY))
 
 
-ERRORS = {401: "Not signed in", 403: "Not allowed", 404: "Not found", 409: "Conflict", 422: "Invalid data"}
-
-
-def _errors(*codes: int):  # noqa: ANN202
-    def decorate(view):  # noqa: ANN001, ANN202
-        for code in codes:
-            view = blp.alt_response(code, schema=ErrorSchema, description=ERRORS[code])(view)
-        return view
-
-    return decorate
-
-
 def _product(product_id: int):  # noqa: ANN202
     product = queries.product_by_id(product_id)
     if product is None or (not product.active and not can(current_user, "reviews.manage_catalogue")):
@@ -175,7 +163,7 @@ def list_products():
 @blp.post("/products")
 @blp.arguments(ProductCreateSchema)
 @blp.response(201, CreatedSchema)
-@_errors(401, 403, 409, 422)
+@blp.error_responses(401, 403, 409, 422)
 def create_product(data: dict[str, Any]):
     """Add a product (staff)."""
     require("reviews.manage_catalogue")
@@ -186,7 +174,7 @@ def create_product(data: dict[str, Any]):
 
 @blp.get("/products/<int:product_id>")
 @blp.response(200, ProductSchema)
-@_errors(404)
+@blp.error_responses(404)
 def get_product(product_id: int):
     """One product, with its rating distribution."""
     return _product(product_id)
@@ -195,7 +183,7 @@ def get_product(product_id: int):
 @blp.get("/products/<int:product_id>/reviews")
 @blp.arguments(ReviewQuerySchema, location="query")
 @blp.response(200, ReviewListSchema)
-@_errors(404)
+@blp.error_responses(404)
 def list_reviews(args: dict[str, Any], product_id: int):
     """Published reviews of a product, 10 a page."""
     product = _product(product_id)
@@ -208,7 +196,7 @@ def list_reviews(args: dict[str, Any], product_id: int):
 @blp.post("/products/<int:product_id>/reviews")
 @blp.arguments(ReviewCreateSchema)
 @blp.response(201, CreatedSchema)
-@_errors(401, 403, 404, 409, 422)
+@blp.error_responses(401, 403, 404, 409, 422)
 def create_review(data: dict[str, Any], product_id: int):
     """Review a product (once per member)."""
     require("content.create")
@@ -221,7 +209,7 @@ def create_review(data: dict[str, Any], product_id: int):
 @blp.patch("/reviews/<int:review_id>")
 @blp.arguments(ReviewUpdateSchema)
 @blp.response(200, ReviewSchema)
-@_errors(401, 403, 404, 422)
+@blp.error_responses(401, 403, 404, 422)
 def update_review(data: dict[str, Any], review_id: int):
     """Change your review (author only; the old version is kept)."""
     review = _review(review_id)
@@ -234,7 +222,7 @@ def update_review(data: dict[str, Any], review_id: int):
 
 @blp.delete("/reviews/<int:review_id>")
 @blp.response(204)
-@_errors(401, 403, 404)
+@blp.error_responses(401, 403, 404)
 def delete_review(review_id: int):
     """Delete your review (author only)."""
     review = _review(review_id)
@@ -254,7 +242,7 @@ def _vote(review_id: int, helpful: bool) -> dict[str, Any]:
 
 @blp.post("/reviews/<int:review_id>/helpful")
 @blp.response(200, HelpfulSchema)
-@_errors(401, 403, 404, 422)
+@blp.error_responses(401, 403, 404, 422)
 def vote_helpful(review_id: int):
     """Mark a review helpful (not your own)."""
     return _vote(review_id, True)
@@ -262,7 +250,7 @@ def vote_helpful(review_id: int):
 
 @blp.delete("/reviews/<int:review_id>/helpful")
 @blp.response(200, HelpfulSchema)
-@_errors(401, 403, 404, 422)
+@blp.error_responses(401, 403, 404, 422)
 def unvote_helpful(review_id: int):
     """Remove your helpful vote."""
     return _vote(review_id, False)
@@ -271,7 +259,7 @@ def unvote_helpful(review_id: int):
 @blp.route("/reviews/<int:review_id>/response", methods=["PUT", "POST", "PATCH"])
 @blp.arguments(ResponseInSchema)
 @blp.response(200, CreatedSchema)
-@_errors(401, 403, 404, 409, 422)
+@blp.error_responses(401, 403, 404, 409, 422)
 def put_response(data: dict[str, Any], review_id: int):
     """Write or replace the brand's public response (staff only)."""
     review = _review(review_id)

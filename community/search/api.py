@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import request
 from flask_login import current_user
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from ..api.blueprint import Blueprint
 from . import queries
 from .backend import Hit
 
