@@ -50,10 +50,15 @@ class MarkedSchema(Schema):
 _DELIVERY = validate.OneOf(services.DELIVERY)
 
 
+# One optional property per notification kind (not a free-form dict), so the document
+# says which keys exist: unknown keys are refused (additionalProperties: false).
+EmailPreferencesSchema = Schema.from_dict(
+    {kind: fields.Str(validate=_DELIVERY) for kind in services.KINDS}, name="EmailPreferences"
+)
+
+
 class PreferencesSchema(Schema):
-    email = fields.Dict(
-        keys=fields.Str(validate=validate.OneOf(services.KINDS)), values=fields.Str(validate=_DELIVERY)
-    )
+    email = fields.Nested(EmailPreferencesSchema)
     auto_watch = fields.Bool()
 
 
