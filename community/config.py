@@ -22,6 +22,10 @@ def _int(value: str) -> int:
     return int(value.strip())
 
 
+def _names(value: str) -> list[str]:
+    return [name.strip() for name in value.split(",") if name.strip()]
+
+
 # (environment variable, config key, parser, default). A default of None means
 # "computed by load_config" or "unset".
 SETTINGS: list[tuple[str, str, Any, Any]] = [
@@ -59,6 +63,9 @@ SETTINGS: list[tuple[str, str, Any, Any]] = [
     ("RESET_TOKEN_MAX_AGE", "RESET_TOKEN_MAX_AGE", _int, 3600),
     ("SITE_URL", "SITE_URL", str, "http://127.0.0.1:5000"),
     ("PROXY_COUNT", "PROXY_COUNT", _int, 0),
+    # Host names the site answers to (comma-separated; Flask's TRUSTED_HOSTS): any other
+    # Host header gets a 400 before it can reach links, e-mails or the page cache's keys.
+    ("TRUSTED_HOSTS", "TRUSTED_HOSTS", _names, None),
     ("COOKIE_SECURE", "COOKIE_SECURE", _bool, None),
     ("HSTS_MAX_AGE", "HSTS_MAX_AGE", _int, 365 * 24 * 3600),
     ("LOG_LEVEL", "LOG_LEVEL", str, "INFO"),

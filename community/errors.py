@@ -7,11 +7,13 @@ import logging
 from typing import Any
 
 from flask import Flask, jsonify, render_template, request
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from markupsafe import escape
 from sqlalchemy.exc import DataError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
 from .extensions import db
 from .jobs import discard_deferred
@@ -138,7 +140,23 @@ def _render(status: int, message: Any = None, code: str | None = None, **details
     ), status
 
 
+def _untrusted_host():
+    """A Host header outside ``TRUSTED_HOSTS``: Flask builds no URL adapter for such a
+    request, so the page is a bare one (no layout, whose links need ``url_for``)."""
+    title, message = _messages()[400]
+    if wants_json():
+        return json_error(400, message)
+    page = (
+        f'<!doctype html><html lang="{escape(str(get_locale()))}"><head><meta charset="utf-8">'
+        f"<title>{escape(title)}</title></head><body><main><h1>{escape(title)}</h1>"
+        f"<p>{escape(message)}</p></main></body></html>"
+    )
+    return page, 400
+
+
 def handle_http_exception(exc: HTTPException):
+    if isinstance(exc, SecurityError):
+        return _untrusted_host()
     status = exc.code or 500
     message = None
     details: dict[str, Any] = {}

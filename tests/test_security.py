@@ -119,3 +119,27 @@ def test_hsts_can_be_turned_off(make_app):
         response = app.test_client().get("/brand.css", base_url="https://community.test")
         assert response.status_code == 200
         assert "Strict-Transport-Security" not in response.headers
+
+
+def test_only_trusted_hosts_are_served(make_app):
+    app = make_app(TRUSTED_HOSTS=["community.test"], PAGE_CACHE_SECONDS=60)
+    client = app.test_client()
+    with app.app_context():
+        db.create_all()
+    assert client.get("/", base_url="http://community.test").status_code == 200
+    refused = client.get("/", base_url="http://evil.example")
+    assert refused.status_code == 400
+    assert "Bad request" in refused.get_data(as_text=True) and "evil.example" not in refused.get_data(
+        as_text=True
+    )
+    assert "Content-Security-Policy" in refused.headers
+    french = client.get("/", base_url="http://evil.example", headers={"Accept-Language": "fr"})
+    assert french.status_code == 400 and "Requête incorrecte" in french.get_data(as_text=True)
+    api = client.get("/api/v1/categories", base_url="http://evil.example")
+    assert api.status_code == 400 and api.get_json()["error"]["code"] == "bad_request"
+
+
+def test_trusted_hosts_come_from_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("TRUSTED_HOSTS", "community.example.com, www.community.example.com,")
+    app = create_app({"INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "x"})
+    assert app.config["TRUSTED_HOSTS"] == ["community.example.com", "www.community.example.com"]
