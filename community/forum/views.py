@@ -443,8 +443,9 @@ def topic(slug: str, topic_id: int):
         watch=watch_state(current_user, "topic", topic.id, ("category", topic.category_id)),
     )  # fmt: skip
     # Rendered first: the commit expires what the template reads.
-    services.record_view(topic.id, current_user, seen)
+    services.mark_read(topic.id, current_user, seen)
     db.session.commit()
+    services.count_view(topic.id)
     return html
 
 
