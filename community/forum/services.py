@@ -463,7 +463,8 @@ def add_views(counts: dict[int, int]) -> None:
 def count_view(topic_id: int) -> None:
     """One more view of the topic, kept in the process's view buffer (added to the
     database every few seconds): reading a topic never takes the database's write lock.
-    Call it after the request's commit, as a flush writes on another connection."""
+    Call it before the request writes anything: a due flush writes on another connection,
+    which would wait for the request's own write lock on SQLite."""
     current_app.extensions["community.topic_views"].add(topic_id)
 
 
