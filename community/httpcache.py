@@ -740,7 +740,11 @@ def init_app(app: Flask) -> None:
         app.static_folder, check_changes=cfg["ENV_NAME"] == "development" or app.debug
     )
     _listen_once()
-    app.extensions["community.topic_views"] = ViewBuffer(_topic_view_flusher(app))
+    app.extensions["community.topic_views"] = ViewBuffer(
+        _topic_view_flusher(app),
+        interval=cfg["VIEW_COUNT_FLUSH_SECONDS"],
+        limit=cfg["VIEW_COUNT_FLUSH_VIEWS"],
+    )
     on_cached_hit("forum.topic", _count_topic_view)
     app.url_defaults(_static_url_version)
     app.context_processor(_template_context)
