@@ -85,6 +85,10 @@ class Config:
 
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {}
     SQLITE_BUSY_TIMEOUT_MS = 5000
+    # Topic views are counted in memory and written every so many seconds or views
+    # (community/httpcache.py ViewBuffer), and when a worker stops.
+    VIEW_COUNT_FLUSH_SECONDS = 10
+    VIEW_COUNT_FLUSH_VIEWS = 200
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True

@@ -41,6 +41,7 @@ files are compressed once per process and kept in memory.
 
 from __future__ import annotations
 
+import atexit
 import gzip
 import hashlib
 import logging
@@ -48,6 +49,7 @@ import os
 import re
 import threading
 import time
+import weakref
 from collections import OrderedDict
 from pathlib import Path
 from typing import Any
@@ -456,35 +458,58 @@ def on_cached_hit(endpoint: str, hook: Any) -> None:
 
 
 class ViewBuffer:
-    """Topic views served from the cache, added to the database in one transaction every
-    ``interval`` seconds or ``limit`` views (a process that dies loses at most those)."""
+    """Counts (topic views) kept in memory and added to the database in one transaction
+    every ``interval`` seconds or ``limit`` counts, so that reading a page never writes.
+    A flush that fails keeps its counts for the next one; what is left is flushed when
+    the process exits normally (a gunicorn worker's restart or shutdown). A process
+    killed outright loses at most ``limit`` counts, or those of ``interval`` seconds."""
 
     def __init__(self, flush: Any, interval: float = 10.0, limit: int = 200) -> None:
         self._flush, self.interval, self.limit = flush, interval, limit
         self._lock = threading.Lock()
         self._counts: dict[int, int] = {}
+        self._pending = 0
         self._since = time.monotonic()
+        _VIEW_BUFFERS.add(self)
 
     def add(self, key: int) -> None:
         with self._lock:
             if not self._counts:
                 self._since = time.monotonic()
             self._counts[key] = self._counts.get(key, 0) + 1
-            due = sum(self._counts.values()) >= self.limit or time.monotonic() - self._since >= self.interval
-            counts = self._counts if due else None
-            if due:
-                self._counts = {}
-        if counts:
+            self._pending += 1
+            due = self._pending >= self.limit or time.monotonic() - self._since >= self.interval
+        if due:
             try:
-                self._flush(counts)
+                self.flush()
             except Exception:
-                log.exception("could not record %d cached views", sum(counts.values()))
+                log.exception("could not record %d views (kept for the next flush)", self._pending)
 
     def flush(self) -> None:
         with self._lock:
-            counts, self._counts = self._counts, {}
-        if counts:
+            counts, self._counts, self._pending = self._counts, {}, 0
+        if not counts:
+            return
+        try:
             self._flush(counts)
+        except Exception:
+            with self._lock:
+                for key, n in counts.items():
+                    self._counts[key] = self._counts.get(key, 0) + n
+                self._pending += sum(counts.values())
+            raise
+
+
+_VIEW_BUFFERS: weakref.WeakSet[ViewBuffer] = weakref.WeakSet()
+
+
+@atexit.register
+def _flush_views_at_exit() -> None:
+    for buffer in list(_VIEW_BUFFERS):
+        try:
+            buffer.flush()
+        except Exception:
+            log.exception("views lost at exit")
 
 
 # --- headers, conditional GET and compression -------------------------------------------------
@@ -679,16 +704,14 @@ def _count_topic_view(view_args: dict[str, Any]) -> None:
     current_app.extensions["community.topic_views"].add(view_args["topic_id"])
 
 
-def _flush_topic_views(counts: dict[int, int]) -> None:
-    from .extensions import db
-    from .forum.services import add_views
+def _topic_view_flusher(app: Flask) -> Any:
+    def flush(counts: dict[int, int]) -> None:
+        from .forum.services import add_views
 
-    try:
-        add_views(counts)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+        with app.app_context():  # also at exit, outside any request
+            add_views(counts)
+
+    return flush
 
 
 def _template_context() -> dict[str, Any]:
@@ -717,7 +740,11 @@ def init_app(app: Flask) -> None:
         app.static_folder, check_changes=cfg["ENV_NAME"] == "development" or app.debug
     )
     _listen_once()
-    app.extensions["community.topic_views"] = ViewBuffer(_flush_topic_views)
+    app.extensions["community.topic_views"] = ViewBuffer(
+        _topic_view_flusher(app),
+        interval=cfg["VIEW_COUNT_FLUSH_SECONDS"],
+        limit=cfg["VIEW_COUNT_FLUSH_VIEWS"],
+    )
     on_cached_hit("forum.topic", _count_topic_view)
     app.url_defaults(_static_url_version)
     app.context_processor(_template_context)

@@ -77,3 +77,23 @@ def test_form_errors_are_translated(client):
     text = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "Saisissez une adresse e-mail valide." in text and "Corrigez les erreurs ci-dessous." in text
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_dates_read_as_babel_formats_them(app, lang):
+    """The templates' date filter looks the locale's patterns up once (community/templating.py):
+    the same text as Flask-Babel's format_datetime, in every format, around the year."""
+    from datetime import UTC, datetime, timedelta
+
+    from flask_babel import force_locale
+    from flask_babel import format_datetime as babel_format_datetime
+
+    from community.templating import format_datetime
+
+    with app.test_request_context("/"), force_locale(lang):
+        for fmt in ("short", "medium", "long", "full"):
+            value = datetime(2025, 1, 1, 0, 0, 7)
+            while value.year == 2025:  # both sides of the daylight saving changes, every hour
+                for moment in (value, value.replace(tzinfo=UTC)):
+                    assert format_datetime(moment, fmt) == babel_format_datetime(moment, fmt), (fmt, moment)
+                value += timedelta(hours=13, minutes=37)

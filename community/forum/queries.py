@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import defer, joinedload
 
 from models import (
     ContentItem,
@@ -64,13 +64,17 @@ def _published():
     return ContentItem.state == ContentState.PUBLISHED.value
 
 
+_WITHOUT_BODY = (defer(Topic.body_source, raiseload=True), defer(Topic.body_html, raiseload=True))
+
+
 def topic_list(
     category_id: int | None, *, sort: str = "activity", filter_: str = "", language: str = "", page: int = 1,
     per_page: int = TOPICS_PER_PAGE, known_total: int | None = None, count: bool = True,
 ) -> Page:  # fmt: skip
     """Published topics, pinned first, sorted and filtered: two queries, or one when the
     total is known (a category's ``topic_count`` counter, unfiltered) or not wanted (the
-    home page's blocks): counting a large category costs as much as the page itself."""
+    home page's blocks): counting a large category costs as much as the page itself.
+    Lists never show the opening post's text: it is not loaded (reading it raises)."""
     where = [_published(), ContentItem.kind == "topic"]  # the kind lets indexes on kind serve
     if category_id is not None:
         where.append(Topic.category_id == category_id)
@@ -100,7 +104,7 @@ def topic_list(
     query = (
         select(Topic).where(*where)
         .order_by(Topic.is_pinned.desc(), *order, Topic.id.desc())
-        .options(joinedload(Topic.author), joinedload(Topic.category))
+        .options(joinedload(Topic.author), joinedload(Topic.category), *_WITHOUT_BODY)
         .limit(per_page).offset((page - 1) * per_page)
     )  # fmt: skip
     return Page(list(db.session.scalars(query)), page, pages, total)

@@ -1,12 +1,14 @@
 """Forum writes and rules: categories, topics, replies, likes, accepted answers,
 view counts and read marks. Services take the actor explicitly, only add and
-flush; the view or API commits."""
+flush; the view or API commits. View counts are the exception: buffered per process
+and added in a transaction of their own (``count_view``, ``add_views``)."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select, update
 
@@ -448,18 +450,26 @@ def toggle_like(item: ContentItem | None, user: User) -> bool:
 
 
 def add_views(counts: dict[int, int]) -> None:
-    """Add views served from the page cache (``{topic_id: views}``), in one transaction."""
+    """Add buffered topic views (``{topic_id: views}``) in one transaction of their own,
+    on a connection of its own: never inside a request's transaction."""
     table = Topic.__table__
-    for topic_id, n in sorted(counts.items()):
-        db.session.execute(
-            update(table).where(table.c.id == topic_id).values(view_count=table.c.view_count + n)
-        )
+    with db.engine.begin() as connection:
+        for topic_id, n in sorted(counts.items()):
+            connection.execute(
+                update(table).where(table.c.id == topic_id).values(view_count=table.c.view_count + n)
+            )
 
 
-def record_view(topic_id: int, user: User | None, position_seen: int) -> None:
-    """One UPDATE for the view count and, for members, one upsert of the read mark."""
-    table = Topic.__table__
-    db.session.execute(update(table).where(table.c.id == topic_id).values(view_count=table.c.view_count + 1))
+def count_view(topic_id: int) -> None:
+    """One more view of the topic, kept in the process's view buffer (added to the
+    database every few seconds): reading a topic never takes the database's write lock.
+    Call it before the request writes anything: a due flush writes on another connection,
+    which would wait for the request's own write lock on SQLite."""
+    current_app.extensions["community.topic_views"].add(topic_id)
+
+
+def mark_read(topic_id: int, user: User | None, position_seen: int) -> None:
+    """A member's read mark (one upsert); nothing for anonymous visitors."""
     if user is None or not user.is_authenticated:
         return
     read = ForumRead.__table__

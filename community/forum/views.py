@@ -442,8 +442,10 @@ def topic(slug: str, topic_id: int):
         merge_candidates=queries.find_topics(merge_query, topic.id) if merge_query else [],
         watch=watch_state(current_user, "topic", topic.id, ("category", topic.category_id)),
     )  # fmt: skip
-    # Rendered first: the commit expires what the template reads.
-    services.record_view(topic.id, current_user, seen)
+    # Rendered first: the commit expires what the template reads. The view is counted before
+    # the read mark is written (a due flush of the buffer writes on another connection).
+    services.count_view(topic.id)
+    services.mark_read(topic.id, current_user, seen)
     db.session.commit()
     return html
 

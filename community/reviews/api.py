@@ -187,9 +187,11 @@ def get_product(product_id: int):
 def list_reviews(args: dict[str, Any], product_id: int):
     """Published reviews of a product, 10 a page."""
     product = _product(product_id)
+    stars = args["stars"]
     page = queries.product_reviews(
-        product.id, sort=args["sort"], stars=args["stars"], language=args["lang"], page=args["page"]
-    )
+        product.id, sort=args["sort"], stars=stars, language=args["lang"], page=args["page"],
+        known_total=product.star_count(stars) if stars else product.review_count,
+    )  # fmt: skip
     return page
 
 

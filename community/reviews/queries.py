@@ -64,9 +64,11 @@ class ReviewPage:
 
 def product_reviews(
     product_id: int, *, sort: str = "helpful", stars: int | None = None, language: str | None = None,
-    page: int = 1, per_page: int = PER_PAGE,
+    page: int = 1, per_page: int = PER_PAGE, known_total: int | None = None,
 ) -> ReviewPage:  # fmt: skip
-    """Published reviews of a product: 2 queries for the page, 1 for the responses."""
+    """Published reviews of a product: 2 queries for the page, 1 for the responses; no
+    count when the total is known (the product's counters, when no language is chosen):
+    counting a product's thousand reviews costs as much as the page itself."""
     where = [Review.product_id == product_id, Review.state == ContentState.PUBLISHED]
     if stars:
         where.append(Review.rating == stars)
@@ -77,7 +79,10 @@ def product_reviews(
         "highest": (Review.rating.desc(), Review.created_at.desc(), Review.id.desc()),
         "lowest": (Review.rating.asc(), Review.created_at.desc(), Review.id.desc()),
     }.get(sort, (Review.helpful_count.desc(), Review.created_at.desc(), Review.id.desc()))
-    total = db.session.scalar(select(func.count(Review.id)).where(*where)) or 0
+    if known_total is not None and not language:
+        total = known_total
+    else:
+        total = db.session.scalar(select(func.count(Review.id)).where(*where)) or 0
     pages = max(1, -(-total // per_page))
     page = min(max(1, page), pages)
     stmt = _with_details(select(Review)).where(*where).order_by(*order).limit(per_page)

@@ -120,8 +120,9 @@ def product(slug: str):
         raise NotFound()
     args = PageArgs(request.args)
     page = queries.product_reviews(
-        product.id, sort=args.sort, stars=args.stars, language=args.language, page=args.page
-    )
+        product.id, sort=args.sort, stars=args.stars, language=args.language, page=args.page,
+        known_total=product.star_count(args.stars) if args.stars else product.review_count,
+    )  # fmt: skip
     user_id = current_user.id if current_user.is_authenticated else None
     own = queries.own_review(product.id, user_id)
     voted = queries.voted_ids(user_id, [r.id for r in page.items])
