@@ -178,7 +178,14 @@ def main() -> int:
     if shutil.which("wrk") is None:
         sys.exit("wrk is missing: apt-get install wrk (Debian package; a benchmark-only tool)")
 
-    base_env = {**os.environ, "INSTANCE_PATH": args.instance, "FLASK_DEBUG": "0"}
+    # Production settings, as the site is served (development re-reads static files to
+    # version their URLs on every page, and other checks meant for editing code).
+    base_env = {
+        "COMMUNITY_ENV": "production",
+        **os.environ,
+        "INSTANCE_PATH": args.instance,
+        "FLASK_DEBUG": "0",
+    }
     base_env.setdefault("SECRET_KEY", "bench")
     os.environ.update({k: v for k, v in base_env.items() if k in ("INSTANCE_PATH", "SECRET_KEY")})
     sys.path.insert(0, str(ROOT))
