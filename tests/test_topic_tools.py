@@ -626,6 +626,24 @@ def test_who_may_merge_and_split(client, login, users, cats, pair, role, scopes,
         assert _snapshot()[:4] == before[:4]
 
 
+@pytest.mark.parametrize("state", ["hidden", "pending"])
+def test_a_moderator_of_the_source_only_learns_nothing_of_the_target(client, users, cats, pair, state):
+    """Merging a hidden or pending topic of their category into a topic of a category
+    they do not moderate: 403 whatever the target's state, never the 422 that would
+    tell the target is not in the source's state."""
+    ids = _ids(pair)
+    if state == "hidden":
+        moderation.moderate(pair["b"], users["moderator"], "hide", "Spam")
+    else:
+        content_services.set_state(pair["b"], None, ContentState.PENDING)
+    db.session.commit()
+    _scope(users["moderator"], cats["trips"])
+    response = client.post(
+        f"/api/v1/topics/{ids['b']}/merge", json={"target_id": ids["a"]}, headers=_bearer(users["moderator"])
+    )
+    assert response.status_code == 403, response.get_json()
+
+
 def test_visitors_are_refused(client, pair):
     assert (
         client.post(f"/api/v1/topics/{pair['b'].id}/merge", json={"target_id": pair["a"].id}).status_code
