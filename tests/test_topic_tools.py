@@ -551,7 +551,8 @@ def test_api_merged_topic_answers_301_to_the_target_like_its_page(client, users,
     moderation.moderate(db.session.get(Reply, ids["b"]), users["moderator"], "restore")
     moderation.moderate(db.session.get(Topic, ids["a"]), users["moderator"], "hide", "Spam")
     db.session.commit()
-    assert client.get(f"/api/v1/topics/{ids['b']}", follow_redirects=True).status_code == 404
+    hidden_target = client.get(f"/api/v1/topics/{ids['b']}")  # no redirect that would name it
+    assert hidden_target.status_code == 404 and "Location" not in hidden_target.headers
     assert client.get("/api/v1/topics/999999").status_code == 404
 
 
