@@ -551,8 +551,37 @@ def test_api_merged_topic_answers_301_to_the_target_like_its_page(client, users,
     moderation.moderate(db.session.get(Reply, ids["b"]), users["moderator"], "restore")
     moderation.moderate(db.session.get(Topic, ids["a"]), users["moderator"], "hide", "Spam")
     db.session.commit()
-    assert client.get(f"/api/v1/topics/{ids['b']}", follow_redirects=True).status_code == 404
+    hidden_target = client.get(f"/api/v1/topics/{ids['b']}")  # no redirect that would name it
+    assert hidden_target.status_code == 404 and "Location" not in hidden_target.headers
     assert client.get("/api/v1/topics/999999").status_code == 404
+
+
+def test_merged_into_a_hidden_topic_its_address_reveals_nothing(client, login, users, pair):
+    """A public topic may be merged into a hidden one: its old address (page and API) then
+    answers 404 to those who may not see the target, not a redirect carrying the hidden
+    topic's id and title; its moderators are still redirected."""
+    ids = _ids(pair)
+    moderation.moderate(pair["a"], users["moderator"], "hide", "Spam")
+    db.session.commit()
+    topic_tools.merge_topics(
+        db.session.get(Topic, ids["b"]), db.session.get(Topic, ids["a"]), users["moderator"]
+    )
+    db.session.commit()
+    assert db.session.get(Reply, ids["b"]).state == ContentState.PUBLISHED  # the post itself is public
+    reader = UserFactory()  # not the member: they wrote the hidden topic, so they see it
+    db.session.commit()
+    for who in (None, reader):
+        headers = _bearer(who) if who else {}
+        for url in (f"/api/v1/topics/{ids['b']}", f"/forum/t/melting-snow-on-a-trek/{ids['b']}",
+                    f"/forum/t/{ids['b']}", f"/api/v1/topics/{ids['b1']}", f"/forum/t/{ids['b1']}",
+                    f"/p/{ids['b']}", f"/p/{ids['b1']}"):  # fmt: skip
+            response = client.get(url, headers=headers)
+            assert response.status_code == 404, (who, url, response.headers.get("Location"))
+    api = client.get(f"/api/v1/topics/{ids['b']}", headers=_bearer(users["moderator"]))
+    assert api.status_code == 301 and api.headers["Location"] == f"/api/v1/topics/{ids['a']}"
+    login("moderator")
+    assert client.get(f"/forum/t/{ids['b']}").status_code == 301
+    assert client.get(f"/p/{ids['b1']}").status_code == 302
 
 
 # --- who may ------------------------------------------------------------------------------
@@ -596,6 +625,24 @@ def test_who_may_merge_and_split(client, login, users, cats, pair, role, scopes,
         assert status == ({"merge": 200, "split": 201}[tool] if allowed else 403)
     if not allowed:
         assert _snapshot()[:4] == before[:4]
+
+
+@pytest.mark.parametrize("state", ["hidden", "pending"])
+def test_a_moderator_of_the_source_only_learns_nothing_of_the_target(client, users, cats, pair, state):
+    """Merging a hidden or pending topic of their category into a topic of a category
+    they do not moderate: 403 whatever the target's state, never the 422 that would
+    tell the target is not in the source's state."""
+    ids = _ids(pair)
+    if state == "hidden":
+        moderation.moderate(pair["b"], users["moderator"], "hide", "Spam")
+    else:
+        content_services.set_state(pair["b"], None, ContentState.PENDING)
+    db.session.commit()
+    _scope(users["moderator"], cats["trips"])
+    response = client.post(
+        f"/api/v1/topics/{ids['b']}/merge", json={"target_id": ids["a"]}, headers=_bearer(users["moderator"])
+    )
+    assert response.status_code == 403, response.get_json()
 
 
 def test_visitors_are_refused(client, pair):

@@ -142,6 +142,12 @@ def post(post_id: int) -> Topic | Reply | None:
     return item if isinstance(item, Topic | Reply) else None
 
 
+def reply_and_topic(post_id: int) -> tuple[Reply, Topic] | None:
+    """A reply and the topic that holds it (where a merged topic's address leads)."""
+    item = post(post_id)
+    return (item, topic(item.topic_id)) if isinstance(item, Reply) else None
+
+
 def page_of_position(position: int) -> int:
     """The topic page showing the post at ``position`` (the opening post is 0)."""
     return position // POSTS_PER_PAGE + 1

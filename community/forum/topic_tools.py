@@ -184,6 +184,8 @@ def check_merge(source: Topic, target: Topic | None, actor: User) -> Topic:
     if target.state == ContentState.DELETED:
         raise InvalidInput(_l("That topic was deleted: choose another one."), code="target_deleted",
                            field="target_id")  # fmt: skip
+    _refuse_unless_moderator(actor, target)
+    # After the target's permission check: the answer tells the target's state.
     if source.state != ContentState.PUBLISHED and target.state != source.state:
         # Its posts would become as visible as the target's: never more than they were.
         raise InvalidInput(
@@ -191,7 +193,6 @@ def check_merge(source: Topic, target: Topic | None, actor: User) -> Topic:
                "or make it public first."),
             code="source_not_published", field="target_id",
         )  # fmt: skip
-    _refuse_unless_moderator(actor, target)
     return target
 
 
