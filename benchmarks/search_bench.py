@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import resource
 import secrets
 import statistics
 import sys
@@ -156,7 +157,7 @@ def on_instance(rebuild: bool, slowest: int = 0) -> None:
         p50, p95, top = time_queries(backend, seeded_queries(random.Random(7)), slowest)
         print(f"backend={backend.name} db={db.engine.dialect.name} items={total} docs={backend.count()} "
               f"rebuild={f'{took:.1f}s (cpu {cpu:.1f}s)' if took else '-'} p50={p50:.1f}ms p95={p95:.1f}ms max={top:.1f}ms "
-              f"load={os.getloadavg()[0]:.1f}")  # fmt: skip
+              f"load={os.getloadavg()[0]:.1f} peak_rss={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024}MB")  # fmt: skip
 
 
 def main() -> None:

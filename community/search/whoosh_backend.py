@@ -376,6 +376,7 @@ class WhooshBackend:
         self.schema = make_schema()
         self.max_matches = int(app.config.get("SEARCH_MAX_MATCHES") or 0)
         self.time_budget = int(app.config.get("SEARCH_TIME_BUDGET_MS") or 0) / 1000
+        self.rebuild_mb = int(app.config.get("SEARCH_REBUILD_MEMORY_MB") or 256)
         self._ix = None
         self._inode: int | None = None
         self._pool: list = []  # (index, searcher) ready for reuse
@@ -488,7 +489,7 @@ class WhooshBackend:
             shutil.rmtree(tmp)
         tmp.mkdir(parents=True)
         ix = index.create_in(str(tmp), self.schema)
-        writer = ix.writer(limitmb=256)
+        writer = ix.writer(limitmb=self.rebuild_mb)
         done, oldest, late = 0, None, []
         try:
             for doc in docs:
