@@ -35,7 +35,7 @@ from whoosh.analysis import (
     StopFilter,
     Token,
 )
-from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
+from whoosh.fields import DATETIME, ID, NUMERIC, STORED, TEXT, Schema
 from whoosh.lang import stemmer_for_language, stopwords_for_language
 from whoosh.matching import ListMatcher, NullMatcher, ReadTooFar
 from whoosh.qparser import AndGroup, MultifieldParser, OrGroup
@@ -170,6 +170,15 @@ class HourDate(DATETIME):
         return super().index(value, **kwargs)
 
 
+class StoredNumber(NUMERIC):
+    """A number stored with the document and never searched: it writes no terms (indexed,
+    a float wrote 16 per document). Still a NUMERIC, so that segments written while it
+    was indexed keep merging with new ones (a STORED field has no postings format)."""
+
+    def index(self, value, **kwargs):  # noqa: ANN001, ANN003, ANN201, ARG002
+        return iter(())
+
+
 def make_schema() -> Schema:
     fields = {
         "id": ID(stored=True, unique=True),
@@ -182,7 +191,7 @@ def make_schema() -> Schema:
         "scope_label": STORED(),
         "language": ID(stored=True),
         "date": HourDate(stored=True, sortable=True),
-        "item_score": STORED(),  # shown only: indexing a float wrote 16 terms per document
+        "item_score": StoredNumber(float, stored=True),
         "url": STORED(),
         # Plain lowercase words (no stemming) for "did you mean".
         "words": TEXT(analyzer=RegexTokenizer() | LowercaseFilter(), phrase=False),

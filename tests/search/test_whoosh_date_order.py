@@ -129,3 +129,35 @@ def test_dates_indexed_to_the_hour_keep_day_filters_and_scheduled_documents_exac
 
 def test_spelling_words_skip_numbers_and_short_words():
     assert whoosh_backend._spelling_words("Le 2e sac, 45 L: le SAC tient") == "sac tient"
+
+
+def test_an_index_written_with_the_previous_schema_still_merges(app):
+    """Upgrading without a rebuild: segments whose item_score was indexed and whose dates
+    were exact merge with new ones and stay searchable and filterable."""
+    from whoosh import index
+    from whoosh.fields import DATETIME, NUMERIC
+
+    backend = get_backend()
+    previous = whoosh_backend.make_schema()
+    previous.remove("item_score")
+    previous.add("item_score", NUMERIC(float, stored=True))
+    previous.remove("date")
+    previous.add("date", DATETIME(stored=True, sortable=True))
+    backend.dir.mkdir(parents=True, exist_ok=True)
+    writer = index.create_in(str(backend.dir), previous).writer()
+    for n in range(1, 4):
+        writer.add_document(**backend._fields(_doc(n, BASE - timedelta(days=n))))
+    writer.commit()
+
+    backend.apply([_doc(10, BASE), _doc(11, BASE + timedelta(minutes=30))], ["content:2"])
+    with backend.lock():
+        writer = backend._open().writer()
+        writer.commit(optimize=True)  # merges every segment into one
+    assert [h.id for h in _by_date().hits] == ["content:11", "content:10", "content:1", "content:3"]
+    day = (BASE - timedelta(days=1)).replace(hour=0)
+    assert {
+        h.id
+        for h in get_backend()
+        .search(SearchQuery("lantern", date_from=day, date_to=day + timedelta(hours=23)))
+        .hits
+    } == {"content:1"}
