@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import resource
 import secrets
 import statistics
 import sys
@@ -43,24 +44,42 @@ def sentence(rng: random.Random, words: list[str], n: int) -> str:
     return " ".join(rng.choice(words) for _ in range(n)).capitalize() + "."
 
 
-def queries(rng: random.Random) -> list[dict]:
+def query_list(rng: random.Random, words_for, phrase, filtered) -> list[dict]:  # noqa: ANN001
+    """200 fixed queries, a fifth of each kind: single words, two words, phrases,
+    misspellings (a letter removed) and filtered queries. ``words_for(i) -> (lang, words)``
+    gives the vocabulary of query ``i``; ``phrase(lang, words)`` and ``filtered(lang, words)``
+    make the two kinds that differ between the synthetic and the seeded text."""
     out: list[dict] = []
     for i in range(200):
-        words = rng.choice([EN, FR])
+        lang, words = words_for(i)
         kind = i % 5
         if kind == 0:
             out.append({"text": rng.choice(words)})
         elif kind == 1:
             out.append({"text": f"{rng.choice(words)} {rng.choice(words)}"})
         elif kind == 2:
-            out.append({"text": f'"{rng.choice(words)} {rng.choice(words)}"'})
+            out.append({"text": f'"{phrase(lang, words)}"'})
         elif kind == 3:
             w = rng.choice([w for w in words if len(w) > 4])
             j = rng.randrange(1, len(w) - 1)
-            out.append({"text": w[:j] + w[j + 1 :]})  # a missing letter
+            out.append({"text": w[:j] + w[j + 1 :]})
         else:
-            out.append({"text": rng.choice(words), "language": "fr" if words is FR else "en", "sort": "date"})
+            out.append(filtered(lang, words))
     return out
+
+
+def queries(rng: random.Random) -> list[dict]:
+    """The synthetic text's queries: random language; phrases of two random words."""
+
+    def words_for(_i: int) -> tuple[str, list[str]]:
+        words = rng.choice([EN, FR])
+        return ("fr" if words is FR else "en"), words
+
+    return query_list(
+        rng, words_for,
+        phrase=lambda lang, words: f"{rng.choice(words)} {rng.choice(words)}",
+        filtered=lambda lang, words: {"text": rng.choice(words), "language": lang, "sort": "date"},
+    )  # fmt: skip
 
 
 # Words of the seeded text (benchmarks/seed_scale.py): demo sentences and real reviews.
@@ -79,48 +98,44 @@ SEEDED_PHRASES = {
 
 
 def seeded_queries(rng: random.Random) -> list[dict]:
-    """200 fixed queries: single words, two words, phrases, misspellings, filters."""
-    out: list[dict] = []
-    for i in range(200):
-        lang = "fr" if i % 2 else "en"
-        words = SEEDED[lang]
-        kind = i % 5
-        if kind == 0:
-            out.append({"text": rng.choice(words)})
-        elif kind == 1:
-            out.append({"text": f"{rng.choice(words)} {rng.choice(words)}"})
-        elif kind == 2:
-            out.append({"text": f'"{rng.choice(SEEDED_PHRASES[lang])}"'})
-        elif kind == 3:
-            w = rng.choice([w for w in words if len(w) > 4])
-            j = rng.randrange(1, len(w) - 1)
-            out.append({"text": w[:j] + w[j + 1 :]})  # a missing letter
-        else:
-            flt = rng.choice(["type", "language", "both"])
-            q = {"text": rng.choice(words)}
-            if flt in ("type", "both"):
-                q["types"] = [rng.choice(["review", "topic", "reply", "idea"])]
-            if flt in ("language", "both"):
-                q["language"], q["sort"] = lang, "date"
-            out.append(q)
-    return out
+    """The seeded text's queries: languages alternate; real phrases; filters by type
+    and/or language (the latter sorted by date)."""
+
+    def filtered(lang: str, words: list[str]) -> dict:
+        flt = rng.choice(["type", "language", "both"])
+        q = {"text": rng.choice(words)}
+        if flt in ("type", "both"):
+            q["types"] = [rng.choice(["review", "topic", "reply", "idea"])]
+        if flt in ("language", "both"):
+            q["language"], q["sort"] = lang, "date"
+        return q
+
+    return query_list(
+        rng, lambda i: ("fr", SEEDED["fr"]) if i % 2 else ("en", SEEDED["en"]),
+        phrase=lambda lang, words: rng.choice(SEEDED_PHRASES[lang]), filtered=filtered,
+    )  # fmt: skip
 
 
-def time_queries(backend, qs: list[dict]) -> tuple[float, float, float]:  # noqa: ANN001
+def time_queries(backend, qs: list[dict], slowest: int = 0) -> tuple[float, float, float]:  # noqa: ANN001
+    """p50, p95 and max in ms of each query run once after 10 warm-up queries; prints
+    the ``slowest`` queries."""
     from community.search.backend import SearchQuery
 
     for q in qs[:10]:  # warm up
         backend.search(SearchQuery(**q))
-    timings = []
+    timed = []
     for q in qs:
         t = time.perf_counter()
         backend.search(SearchQuery(**q))
-        timings.append((time.perf_counter() - t) * 1000)
-    timings.sort()
+        timed.append(((time.perf_counter() - t) * 1000, q))
+    timed.sort(key=lambda pair: pair[0])
+    for ms, q in reversed(timed[-slowest:] if slowest else []):
+        print(f"{ms:7.1f} ms  {q}")
+    timings = [ms for ms, _ in timed]
     return statistics.median(timings), timings[int(len(timings) * 0.95) - 1], timings[-1]
 
 
-def on_instance(rebuild: bool) -> None:
+def on_instance(rebuild: bool, slowest: int = 0) -> None:
     os.environ.setdefault("SECRET_KEY", "bench")
     from community import create_app
     from community.search import indexer
@@ -132,17 +147,17 @@ def on_instance(rebuild: bool) -> None:
     with app.app_context():
         backend = get_backend()
         total = count_all()
-        took = None
+        took = cpu = None
         if rebuild:
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             with backend.lock(), indexer.url_context():
                 for _ in backend.bulk_load(all_documents()):
                     pass
-            took = time.perf_counter() - started
-        p50, p95, top = time_queries(backend, seeded_queries(random.Random(7)))
+            took, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+        p50, p95, top = time_queries(backend, seeded_queries(random.Random(7)), slowest)
         print(f"backend={backend.name} db={db.engine.dialect.name} items={total} docs={backend.count()} "
-              f"rebuild={f'{took:.1f}s' if took else '-'} p50={p50:.1f}ms p95={p95:.1f}ms max={top:.1f}ms "
-              f"load={os.getloadavg()[0]:.1f}")  # fmt: skip
+              f"rebuild={f'{took:.1f}s (cpu {cpu:.1f}s)' if took else '-'} p50={p50:.1f}ms p95={p95:.1f}ms max={top:.1f}ms "
+              f"load={os.getloadavg()[0]:.1f} peak_rss={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024}MB")  # fmt: skip
 
 
 def main() -> None:
@@ -151,16 +166,17 @@ def main() -> None:
     parser.add_argument("--backend", choices=["whoosh", "postgres"], default="whoosh")
     parser.add_argument("--instance", action="store_true", help="use the seeded instance of the environment")
     parser.add_argument("--rebuild", action="store_true", help="with --instance: time a full rebuild first")
+    parser.add_argument("--slowest", type=int, default=0, help="print the N slowest queries")
     args = parser.parse_args()
     if args.instance:
-        on_instance(args.rebuild)
+        on_instance(args.rebuild, args.slowest)
         return
 
     import psycopg
     from sqlalchemy import insert
 
     from community import create_app
-    from community.search.backend import SearchQuery, get_backend
+    from community.search.backend import get_backend
     from community.search.documents import all_documents, count_all
     from models import ContentItem, User, db, utcnow
     from tests.content_kinds import Note  # noqa: F401  (registers the kind)
@@ -202,19 +218,9 @@ def main() -> None:
                 for _ in backend.bulk_load(all_documents()):
                     pass
             rebuild = time.perf_counter() - started
-            qs = queries(random.Random(7))
-            for q in qs[:10]:  # warm up
-                backend.search(SearchQuery(**q))
-            timings = []
-            for q in qs:
-                t = time.perf_counter()
-                backend.search(SearchQuery(**q))
-                timings.append((time.perf_counter() - t) * 1000)
-            timings.sort()
-            p50 = statistics.median(timings)
-            p95 = timings[int(len(timings) * 0.95) - 1]
+            p50, p95, top = time_queries(backend, queries(random.Random(7)))
             print(f"backend={args.backend} n={total} rebuild={rebuild:.1f}s "
-                  f"p50={p50:.1f}ms p95={p95:.1f}ms max={timings[-1]:.1f}ms")  # fmt: skip
+                  f"p50={p50:.1f}ms p95={p95:.1f}ms max={top:.1f}ms load={os.getloadavg()[0]:.1f}")  # fmt: skip
             db.session.remove()
             db.engine.dispose()
     finally:

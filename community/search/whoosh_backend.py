@@ -14,9 +14,12 @@ import re
 import shutil
 import threading
 import time
+from array import array
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from itertools import pairwise
 from pathlib import Path
 
 from flask import Flask
@@ -33,11 +36,12 @@ from whoosh.analysis import (
     Token,
 )
 from whoosh.fields import DATETIME, ID, NUMERIC, STORED, TEXT, Schema
-from whoosh.idsets import BitSet
 from whoosh.lang import stemmer_for_language, stopwords_for_language
+from whoosh.matching import ListMatcher, NullMatcher, ReadTooFar
 from whoosh.qparser import AndGroup, MultifieldParser, OrGroup
-from whoosh.query import And, ConstantScoreQuery, DateRange, NullQuery, Or, Prefix, Term
+from whoosh.query import And, ConstantScoreQuery, DateRange, NullQuery, Or, Prefix, Query, Term
 from whoosh.support.charset import accent_map
+from whoosh.support.levenshtein import distance
 
 from .analysis import fold, fr_singular
 from .backend import Hit, SearchQuery, SearchResults, did_you_mean, marked_to_html, plain_snippet
@@ -47,6 +51,7 @@ log = logging.getLogger(__name__)
 LANGS = ("fr", "en")
 _WORDS = re.compile(r"\w+(?:\.?\w+)*", re.UNICODE)  # RegexTokenizer's default expression
 EXCERPT = 1500  # characters of a body kept for snippets: highlighting cost grows with it
+LATE_MAX = 20_000  # documents out of date order a rebuild holds back (in memory) for its second segment
 
 
 class _FrenchPlural(Filter):
@@ -152,6 +157,28 @@ def analyzer(lang: str) -> LanguageAnalyzer:
     return LanguageAnalyzer(lang)
 
 
+class HourDate(DATETIME):
+    """A date stored and sorted exactly, but indexed to the hour (for the range filters).
+
+    The filters take whole days (``from``/``to``), and the dated-ahead check compares
+    the stored dates: the exact time is never searched. Indexed exactly, each document
+    brought four terms of its own (microseconds, ...), half the rebuild's term writing."""
+
+    def index(self, value, **kwargs):  # noqa: ANN001, ANN003, ANN201
+        if isinstance(value, datetime):
+            value = value.replace(minute=0, second=0, microsecond=0)
+        return super().index(value, **kwargs)
+
+
+class StoredNumber(NUMERIC):
+    """A number stored with the document and never searched: it writes no terms (indexed,
+    a float wrote 16 per document). Still a NUMERIC, so that segments written while it
+    was indexed keep merging with new ones (a STORED field has no postings format)."""
+
+    def index(self, value, **kwargs):  # noqa: ANN001, ANN003, ANN201, ARG002
+        return iter(())
+
+
 def make_schema() -> Schema:
     fields = {
         "id": ID(stored=True, unique=True),
@@ -163,8 +190,8 @@ def make_schema() -> Schema:
         "scope": ID(stored=True),
         "scope_label": STORED(),
         "language": ID(stored=True),
-        "date": DATETIME(stored=True, sortable=True),
-        "item_score": NUMERIC(float, stored=True),
+        "date": HourDate(stored=True, sortable=True),
+        "item_score": StoredNumber(float, stored=True),
         "url": STORED(),
         # Plain lowercase words (no stemming) for "did you mean".
         "words": TEXT(analyzer=RegexTokenizer() | LowercaseFilter(), phrase=False),
@@ -174,6 +201,14 @@ def make_schema() -> Schema:
         fields[f"title_{lang}"] = TEXT(analyzer=a, field_boost=2.0)
         fields[f"text_{lang}"] = TEXT(analyzer=a)
     return Schema(**fields)
+
+
+def _spelling_words(text: str) -> str:
+    """The distinct words "did you mean" may suggest: each once (only its document
+    frequency is used), without numbers and words under three letters, which are never
+    corrected (:func:`backend.did_you_mean`) and are a quarter of a document's words."""
+    words = dict.fromkeys(_WORDS.findall(text.lower()))
+    return " ".join(w for w in words if len(w) > 2 and not w.isdigit())
 
 
 class _Bounded:
@@ -193,6 +228,7 @@ class _Bounded:
     cut = False
 
     filtered = False  # True when a _Filtered collector drops matches: it counts instead
+    partial = False  # True when matches were left uncounted without stopping the query
 
     def tick(self) -> bool:
         """Count one kept match; True once the query must stop."""
@@ -203,16 +239,19 @@ class _Bounded:
             self.cut = True
         return self.cut
 
+    def _source(self):  # noqa: ANN202
+        return super().matches()  # type: ignore[misc]
+
     def matches(self):  # noqa: ANN201
         if self.cut:
             return
-        for docnum in super().matches():  # type: ignore[misc]
+        for docnum in self._source():
             yield docnum
             if not self.filtered and self.tick():
                 return
 
     def computes_count(self) -> bool:
-        return not self.cut and super().computes_count()  # type: ignore[misc]
+        return not (self.cut or self.partial) and super().computes_count()  # type: ignore[misc]
 
 
 def _newest_first_run(self) -> None:  # noqa: ANN001
@@ -231,7 +270,35 @@ class _Top(_Bounded, collectors.TopCollector):
 
 
 class _Sorted(_Bounded, collectors.SortingCollector):
+    """Newest first. A segment whose documents are in date order (a rebuild's main
+    segment; ``ordered(reader)`` tells) gives its first ``limit`` kept matches and no
+    more: they are its newest, so the rest is neither read nor sorted. Other segments
+    (written since the rebuild, or merged) have all their matches sorted, as before."""
+
     run = _newest_first_run
+    ordered = None  # callable: segment reader -> bool
+    in_order = False
+    taken = 0
+
+    def set_subsearcher(self, subsearcher, offset: int) -> None:  # noqa: ANN001
+        super().set_subsearcher(subsearcher, offset)
+        self.in_order = bool(self.ordered and self.ordered(subsearcher.reader()))
+        self.taken = 0
+
+    def _source(self):  # noqa: ANN202
+        # Step through the matches: whoosh's unscored path (``all_ids``) intersects two
+        # matchers by reading both to the end (every reply for a type filter).
+        return self._step_through_matches()
+
+    def tick(self) -> bool:
+        if super().tick():
+            return True
+        if self.in_order:
+            self.taken += 1
+            if self.taken >= self.limit:  # this segment's newest: skip the rest of it
+                self.partial = True
+                return True
+        return False
 
 
 class _Filtered(collectors.FilterCollector):
@@ -246,6 +313,54 @@ class _Filtered(collectors.FilterCollector):
             yield docnum
             if self.child.tick():
                 return
+
+    def computes_count(self) -> bool:
+        # whoosh's wrapping collectors answer True whatever their child does: the
+        # results then counted themselves by running the query again, unbounded.
+        return self.child.computes_count()
+
+
+class _Skipping(ListMatcher):
+    """A list matcher that skips by bisection (whoosh's steps through the list)."""
+
+    def skip_to(self, id: int) -> None:  # noqa: A002
+        if not self.is_active():
+            raise ReadTooFar
+        self._i = bisect_left(self._ids, id, self._i)
+
+
+class _InFilter(Query):
+    """A filter's documents, scoring nothing, from the backend's per-segment cache of
+    them: as ``ConstantScoreQuery(part, 0.0)``, which reads the filter's postings into
+    a list for every query (every reply's number for a type filter: 50-100 ms at
+    117,000 documents)."""
+
+    def __init__(self, part: Query, size: int, segments: dict) -> None:
+        self.part, self.size, self.segments = part, size, segments
+
+    def __repr__(self) -> str:
+        return f"_InFilter({self.part!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and other.part == self.part and other.segments is self.segments  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash(self.part)
+
+    def field(self) -> None:  # no terms: nothing to highlight
+        return None
+
+    def estimate_size(self, ixreader) -> int:  # noqa: ANN001, ARG002
+        return self.size
+
+    def matcher(self, searcher, context=None):  # noqa: ANN001, ANN201
+        segment = searcher.reader().segment()
+        if segment is None:  # not one segment: read the postings
+            return ConstantScoreQuery(self.part, 0.0).matcher(searcher, context)
+        ids = self.segments.get(segment.segment_id())
+        if not ids:
+            return NullMatcher
+        return _Skipping(ids, all_weights=0.0)
 
 
 class _Marks(highlight.Formatter):
@@ -270,10 +385,12 @@ class WhooshBackend:
         self.schema = make_schema()
         self.max_matches = int(app.config.get("SEARCH_MAX_MATCHES") or 0)
         self.time_budget = int(app.config.get("SEARCH_TIME_BUDGET_MS") or 0) / 1000
+        self.rebuild_mb = int(app.config.get("SEARCH_REBUILD_MEMORY_MB") or 256)
         self._ix = None
         self._inode: int | None = None
         self._pool: list = []  # (index, searcher) ready for reuse
-        self._filters: dict = {}  # (reader, generation, filter) -> BitSet
+        self._filters: dict = {}  # (reader, generation, filter) -> (mask, count, per segment)
+        self._ordered: dict = {}  # (index, segment id) -> in date order
         self._guard = threading.Lock()
         self._parsers = {
             (lang, group): MultifieldParser([f"title_{lang}", f"text_{lang}"], self.schema, group=group)
@@ -328,8 +445,7 @@ class WhooshBackend:
             "date": _naive(doc.date),
             "item_score": float(doc.score or 0),
             "url": doc.url,
-            # Each distinct word once: only its presence (document frequency) is used.
-            "words": " ".join(dict.fromkeys(_WORDS.findall(f"{doc.title} {doc.text}".lower()))),
+            "words": _spelling_words(f"{doc.title} {doc.text}"),
             f"title_{lang}": doc.title,
             f"text_{lang}": doc.text,
         }
@@ -354,6 +470,7 @@ class WhooshBackend:
         """Drop the open index and its pooled searchers (call with ``self._guard`` held)."""
         pool, self._pool, self._ix = self._pool, [], None
         self._filters.clear()
+        self._ordered.clear()
         for _ix, searcher in pool:
             try:
                 searcher.close()
@@ -369,23 +486,40 @@ class WhooshBackend:
             self._ix = index.create_in(str(self.dir), self.schema)
 
     def bulk_load(self, docs: Iterator[SearchDoc]) -> Iterator[int]:
-        """Build a fresh index beside the live one, then swap it in."""
+        """Build a fresh index beside the live one, then swap it in.
+
+        ``docs`` come newest first (:func:`documents.all_documents`); a document dated
+        after one already written (a product, a scheduled article) is held back and
+        written with the others like it in a second, small segment, so that the main
+        segment stays in date order: :class:`_Sorted` takes a date sort's newest matches
+        from its start instead of sorting them (:meth:`_in_date_order` checks)."""
         tmp = self.dir.with_name(self.dir.name + ".new")
         if tmp.exists():
             shutil.rmtree(tmp)
         tmp.mkdir(parents=True)
         ix = index.create_in(str(tmp), self.schema)
-        writer = ix.writer(limitmb=256)
-        done = 0
+        writer = ix.writer(limitmb=self.rebuild_mb)
+        done, oldest, late = 0, None, []
         try:
             for doc in docs:
-                writer.add_document(**self._fields(doc))
+                fields = self._fields(doc)
+                date = fields["date"]
+                if oldest is not None and date > oldest and len(late) < LATE_MAX:
+                    late.append(fields)
+                else:
+                    writer.add_document(**fields)
+                    oldest = date if oldest is None else min(oldest, date)
                 done += 1
                 yield done
         except BaseException:
             writer.cancel()
             raise
         writer.commit()
+        if late:
+            writer = ix.writer(limitmb=64)
+            for fields in sorted(late, key=lambda f: f["date"], reverse=True):
+                writer.add_document(**fields)
+            writer.commit(merge=False)
         with self._guard:
             self._forget()
             old = self.dir.with_name(self.dir.name + ".old")
@@ -486,23 +620,22 @@ class WhooshBackend:
             parts.append(DateRange("date", _naive(query.date_from), _naive(query.date_to)))
         return parts
 
-    def _filter(self, searcher, query: SearchQuery, types: list[str] | None = None):  # noqa: ANN001, ANN202
-        """The documents allowed by the filters, as a set of document numbers, or None.
+    def _filter(self, searcher, query: SearchQuery, types: list[str] | None = None) -> int | None:  # noqa: ANN001
+        """How many documents the filters allow, or None without filters.
 
-        Each filter's set is cached per reader generation (the type, language and
-        scope filters repeat across requests); several filters intersect.
-        """
+        Each filter's documents are cached per reader generation (the type, language
+        and scope filters repeat across requests), as a bit mask: several intersect
+        and count in microseconds (whoosh's BitSet took 20-30 ms to intersect and count
+        117,000 documents in Python)."""
         parts = self._filter_parts(query, types)
         if not parts:
             return None
-        sets = [self._filter_set(searcher, part) for part in parts]
-        result = sets[0]
-        for other in sets[1:]:
-            result = result.intersection(other)
-        return result
+        mask = -1
+        for part in parts:
+            mask &= self._filter_set(searcher, part)[0]
+        return mask.bit_count()
 
-    @staticmethod
-    def _with_filters(q, parts):  # noqa: ANN001, ANN205
+    def _with_filters(self, searcher, q, parts):  # noqa: ANN001, ANN202
         """The text query intersected with the filters (scoring nothing): the matcher then
         skips to the documents the filters keep instead of yielding every text match for
         the collector to drop (a rare type among a common word's matches: 630 -> a few ms
@@ -510,7 +643,7 @@ class WhooshBackend:
         match" at once and bound the estimated totals."""
         if not parts:
             return q
-        return And([q, *(ConstantScoreQuery(part, 0.0) for part in parts)])
+        return And([q, *(_InFilter(part, *self._filter_set(searcher, part)[1:]) for part in parts)])
 
     def _future(self, searcher) -> set[int]:  # noqa: ANN001
         """Documents dated after now (scheduled articles): kept out until their time.
@@ -521,7 +654,8 @@ class WhooshBackend:
         with self._guard:
             ahead = self._filters.get(key)
         if ahead is None:
-            later = DateRange("date", _naive(datetime.now(UTC)), None)
+            hour = _naive(datetime.now(UTC)).replace(minute=0, second=0, microsecond=0)
+            later = DateRange("date", hour, None)  # dates are indexed to the hour
             ahead = {n: searcher.stored_fields(n).get("date") for n in searcher.docs_for_query(later)}
             with self._guard:
                 self._filters[key] = ahead
@@ -529,11 +663,20 @@ class WhooshBackend:
         return {n for n, date in ahead.items() if date is not None and date > now}
 
     def _filter_set(self, searcher, part):  # noqa: ANN001, ANN202
+        """A filter's documents: (a bit mask of their numbers, how many, {segment id: their
+        sorted numbers in that segment}), cached per reader generation."""
         key = (self._inode, searcher.ixreader.generation(), repr(part))
         with self._guard:
             found = self._filters.get(key)
         if found is None:
-            found = BitSet(searcher.docs_for_query(part), size=searcher.doc_count_all())
+            bits, segments = bytearray((searcher.doc_count_all() + 7) // 8), {}
+            for sub, offset in searcher.leaf_searchers():
+                ids = array("I", sub.docs_for_query(part))
+                segments[sub.reader().segment().segment_id()] = ids
+                for n in ids:
+                    bits[(n + offset) >> 3] |= 1 << ((n + offset) & 7)
+            mask = int.from_bytes(bits, "little")
+            found = (mask, mask.bit_count(), segments)
             with self._guard:
                 if len(self._filters) >= 256:
                     self._filters.clear()
@@ -565,7 +708,7 @@ class WhooshBackend:
             allowed = self._filter(searcher, query)
             if allowed is not None and not allowed:
                 return empty
-            q = self._with_filters(q, self._filter_parts(query, None))
+            q = self._with_filters(searcher, q, self._filter_parts(query, None))
             limit = page * per_page
             results, cut = self._run(searcher, q, limit, query.sort == "date")
             total, exact = self._total(searcher, results, q, limit, allowed, cut)
@@ -588,7 +731,11 @@ class WhooshBackend:
         """Run ``q`` (its filters already in it: :meth:`_with_filters`): the results and
         whether the match cap stopped it early. Only the dated-ahead documents are left
         for the collector to drop."""
-        inner = _Sorted(sorting.FieldFacet("date", reverse=True), limit=limit) if by_date else _Top(limit)
+        if by_date:
+            inner = _Sorted(sorting.FieldFacet("date", reverse=True), limit=limit)
+            inner.ordered = self._in_date_order
+        else:
+            inner = _Top(limit)
         inner.max_matches = self.max_matches
         future = self._future(searcher)
         if future:
@@ -599,7 +746,26 @@ class WhooshBackend:
         if self.time_budget:  # started once the filters are ready
             inner.deadline = time.perf_counter() + self.time_budget
         searcher.search_with_collector(q, collector)
-        return collector.results(), inner.cut
+        return collector.results(), inner.cut or inner.partial
+
+    def _in_date_order(self, reader) -> bool:  # noqa: ANN001
+        """Whether a segment's documents are in date order, newest first (see
+        :meth:`bulk_load`). Checked once per segment: a segment never changes (but
+        for deletions, which keep the order)."""
+        segment = reader.segment()
+        if segment is None:
+            return False
+        key = (self._inode, "in date order", segment.segment_id())
+        with self._guard:
+            found = self._ordered.get(key)
+        if found is None:
+            dates = list(reader.column_reader("date", translate=False))
+            found = all(a >= b for a, b in pairwise(dates))
+            with self._guard:
+                if len(self._ordered) >= 64:
+                    self._ordered.clear()
+                self._ordered[key] = found
+        return found
 
     @staticmethod
     def _total(searcher, results, q, limit: int, allowed, cut: bool) -> tuple[int, bool]:  # noqa: ANN001
@@ -607,7 +773,7 @@ class WhooshBackend:
         if cut:
             estimate = q.estimate_size(searcher.reader())
             if allowed is not None:
-                estimate = min(estimate, len(allowed))
+                estimate = min(estimate, allowed)
             return max(estimate, scored), False
         if results.has_exact_length():
             return len(results), True
@@ -615,7 +781,7 @@ class WhooshBackend:
             return scored, True
         estimate = q.estimate_size(searcher.reader())
         if allowed is not None:
-            estimate = min(estimate, len(allowed))
+            estimate = min(estimate, allowed)
         return max(estimate, scored), False
 
     def _suggestion(self, searcher, query: SearchQuery) -> str | None:  # noqa: ANN001
@@ -636,9 +802,22 @@ class WhooshBackend:
                             return True
             return False
 
+        field = self.schema["words"]
+
         def candidates(word: str) -> list[tuple[str, int]]:
-            found = reader.terms_within("words", word, 2, prefix=1)
-            return [(w, reader.doc_frequency("words", w)) for w in found]
+            """Known words within two edits sharing the first letter: ``reader.terms_within``
+            without computing the distance of words that length or letters rule out (most
+            of those with the same first letter: 30 -> 10 ms at 117,000 documents)."""
+            found, letters = [], set(word)
+            for btext in reader.expand_prefix("words", word[:1]):
+                cand = field.from_bytes(btext)
+                if (
+                    abs(len(cand) - len(word)) <= 2
+                    and len(set(cand) - letters) <= 2  # each edit brings at most one letter
+                    and distance(cand, word, limit=2) <= 2
+                ):
+                    found.append((cand, reader.doc_frequency("words", cand)))
+            return found
 
         suggestion = did_you_mean(words, known, candidates)
         if suggestion and suggestion != " ".join(words):
@@ -679,7 +858,7 @@ class WhooshBackend:
             allowed = self._filter(searcher, SearchQuery(), types or None)
             if allowed is not None and not allowed:  # an empty filter would mean "no filter"
                 return []
-            q = self._with_filters(q, self._filter_parts(SearchQuery(), types or None))
+            q = self._with_filters(searcher, q, self._filter_parts(SearchQuery(), types or None))
             results, _cut = self._run(searcher, q, limit + 1)
             hits = [
                 self._hit(hit, plain_snippet(hit.get("text", ""), 140))
