@@ -172,6 +172,9 @@ def main() -> int:
     parser.add_argument("--uncached-env", default="", help="KEY=VALUE,... turning the page cache off")
     parser.add_argument("--cached-env", default=None, help="KEY=VALUE,... turning the page cache on")
     parser.add_argument("--only", help="comma-separated page numbers (1-based) to run")
+    parser.add_argument(
+        "--only-cached", action="store_true", help="skip the uncached variant (needs --cached-env)"
+    )
     parser.add_argument("--no-write", action="store_true")
     parser.add_argument("--note", default="", help="a line added under the table")
     args = parser.parse_args()
@@ -194,7 +197,7 @@ def main() -> int:
     search_backend = app.config.get("SEARCH_BACKEND")
     del app
 
-    variants = [("uncached", env_pairs(args.uncached_env))]
+    variants = [] if args.only_cached else [("uncached", env_pairs(args.uncached_env))]
     if args.cached_env is not None:
         variants.append(("cached", env_pairs(args.cached_env)))
 

@@ -55,7 +55,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from babel import Locale
-from flask import Flask, Request, Response, current_app, g, request, session
+from flask import Flask, Request, Response, current_app, g, has_app_context, request, session
 from flask_babel import get_locale
 from flask_caching import Cache
 from markupsafe import Markup
@@ -305,8 +305,6 @@ def _before_cursor_execute(conn: Any, _cursor: Any, statement: str, *_args: Any)
 def _after_commit(session: Session) -> None:
     markers = session.info.pop(_MARKERS, [])
     if any(m.get("dirty") for m in markers):
-        from flask import has_app_context
-
         if has_app_context() and "community.page_generation" in current_app.extensions:
             bump_generation()
 
@@ -390,7 +388,7 @@ def _serve_from_cache() -> Response | None:
     if not entry or entry[0] != generation:
         return None
     g.page_cache_hit = True
-    _run_hit_hooks(request.endpoint, request.view_args or {})
+    _run_hit_hooks(current_app._get_current_object(), request.endpoint, request.view_args or {})
     return _cached_response(entry)
 
 
@@ -498,9 +496,7 @@ class CachedPages:
             return None  # a scheduled change may be due: Flask checks it (a query)
         if not entry or entry[0] != generation or entry[4] not in PUBLIC_ENDPOINTS:
             return None
-        if _HIT_HOOKS.get(entry[4]):
-            with app.app_context():
-                _run_hit_hooks(entry[4], entry[5])
+        _run_hit_hooks(app, entry[4], entry[5])
         response = _cached_response(entry)
         add_security_headers(response.headers, config, req.is_secure)
         _page_headers(response, req, config, public=True)
@@ -560,16 +556,16 @@ _HIT_HOOKS: dict[str, list] = {}
 
 
 def on_cached_hit(endpoint: str, hook: Any) -> None:
-    """Run ``hook(view_args)`` each time ``endpoint`` is served from the cache (in an
-    application context, without a request context)."""
+    """Run ``hook(app, view_args)`` each time ``endpoint`` is served from the cache
+    (before Flask, in no context: the hook pushes an app context if it needs one)."""
     hooks = _HIT_HOOKS.setdefault(endpoint, [])
     if hook not in hooks:
         hooks.append(hook)
 
 
-def _run_hit_hooks(endpoint: str, view_args: dict[str, Any]) -> None:
+def _run_hit_hooks(app: Flask, endpoint: str, view_args: dict[str, Any]) -> None:
     for hook in _HIT_HOOKS.get(endpoint, ()):
-        hook(view_args)
+        hook(app, view_args)
 
 
 class ViewBuffer:
@@ -798,11 +794,16 @@ def _static_url_version(endpoint: str, values: dict[str, Any]) -> None:
             values["v"] = version
 
 
-def _count_topic_view(view_args: dict[str, Any]) -> None:
-    current_app.extensions["community.topic_views"].add(view_args["topic_id"])
+def _count_topic_view(app: Flask, view_args: dict[str, Any]) -> None:
+    app.extensions["community.topic_views"].add(view_args["topic_id"])
 
 
-def _flush_topic_views(counts: dict[int, int]) -> None:
+def _flush_topic_views(app: Flask, counts: dict[int, int]) -> None:
+    """Write buffered views; in an app context of its own when called before Flask."""
+    if not has_app_context() or current_app._get_current_object() is not app:
+        with app.app_context():
+            _flush_topic_views(app, counts)
+        return
     from .extensions import db
     from .forum.services import add_views
 
@@ -840,7 +841,7 @@ def init_app(app: Flask) -> None:
         app.static_folder, check_changes=cfg["ENV_NAME"] == "development" or app.debug
     )
     _listen_once()
-    app.extensions["community.topic_views"] = ViewBuffer(_flush_topic_views)
+    app.extensions["community.topic_views"] = ViewBuffer(functools.partial(_flush_topic_views, app))
     on_cached_hit("forum.topic", _count_topic_view)
     app.url_defaults(_static_url_version)
     app.context_processor(_template_context)
