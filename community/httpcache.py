@@ -10,6 +10,12 @@ message was shown) and no CSRF token generated while rendering it. Public pages 
 out the session's CSRF token (``public_page`` in templates); a template that still asks
 for one makes its page uncacheable rather than leak a token.
 
+**Hits before Flask.** :class:`CachedPages`, a WSGI middleware in front of Flask (inside
+ProxyFix), answers a hit without running Flask's request pipeline when the request is
+certainly anonymous; it uses the same key, language, header and compression functions
+as the Flask path, and passes every doubtful request (and every miss) to Flask, whose
+``_serve_from_cache`` still answers the hits the middleware leaves to it.
+
 **Invalidation.** Each entry records the *content generation* it was rendered under; a
 lookup accepts it only if the generation is still current. Every committed transaction
 whose SQL wrote to a table other than the per-visitor bookkeeping ones (``NEUTRAL_TABLES``,
