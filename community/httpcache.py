@@ -68,6 +68,7 @@ from markupsafe import Markup
 from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
+from werkzeug.exceptions import SecurityError
 
 from .extensions import login_manager
 from .i18n import anonymous_language
@@ -450,7 +451,7 @@ class CachedPages:
 
     It answers only when it is certain that Flask would send the same bytes: a GET or
     HEAD with known query parameters, no ``Authorization`` header, no remember-me
-    cookie, and a session that is empty or holds only keys that change nothing
+    cookie, no site-wide rate limit, a trusted host, and a session that is empty or holds only keys that change nothing
     (:func:`_session_leaves_page_alone`); the key comes from :func:`page_key` and the
     language from :func:`community.i18n.anonymous_language`, as in Flask; the headers
     from the same functions as Flask's after_request steps. Every other request, a
@@ -481,9 +482,15 @@ class CachedPages:
             return None
         if environ.get("PATH_INFO", "").startswith(self._skip) or "HTTP_AUTHORIZATION" in environ:
             return None
+        if config.get("RATELIMIT_DEFAULT") or config.get("RATELIMIT_APPLICATION"):
+            return None  # site-wide rate limits: Flask-Limiter counts every page
         req = app.request_class(environ)
         if config["TRUSTED_HOSTS"] is not None:
             req.trusted_hosts = config["TRUSTED_HOSTS"]
+            try:
+                req.host  # noqa: B018 - validated here as Flask does (a 400 there)
+            except SecurityError:
+                return None
         args = req.args
         if not args.keys() <= PUBLIC_ARGS or any("\x00" in v for vs in args.listvalues() for v in vs):
             return None  # not cached, or cleaned by security.strip_nul_characters first
