@@ -31,6 +31,18 @@ max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 200)
 # Load the app once in the master, then fork: less memory, faster worker restarts.
 # Database connections are opened lazily in each worker, never in the master.
 preload_app = os.environ.get("GUNICORN_PRELOAD", "true").lower() in {"1", "true", "yes", "on"}
+
+
+def when_ready(server) -> None:  # noqa: ANN001 - gunicorn's Arbiter
+    """With ``preload_app``, compile the templates and load the locale data once in the
+    master: every worker forked from it (and re-forked after ``max_requests``) starts
+    warm instead of spending about a second of CPU on its first pages."""
+    if preload_app:
+        from community.templating import warm_up
+
+        warm_up(server.app.wsgi())
+
+
 # Bounded request lines and headers (bodies are bounded by MAX_CONTENT_LENGTH).
 limit_request_line = 8190
 limit_request_fields = 100
