@@ -37,10 +37,14 @@ def when_ready(server) -> None:  # noqa: ANN001 - gunicorn's Arbiter
     """With ``preload_app``, compile the templates and load the locale data once in the
     master: every worker forked from it (and re-forked after ``max_requests``) starts
     warm instead of spending about a second of CPU on its first pages."""
-    if preload_app:
-        from community.templating import warm_up
-
-        warm_up(server.app.wsgi())
+    if not preload_app:
+        return
+    warm_up = getattr(server.app.wsgi(), "extensions", {}).get("community.warm_up")
+    if warm_up is not None:  # this app (this file also serves benchmarks' bare Flask app)
+        try:
+            warm_up()
+        except Exception:  # slower first pages, not a server that does not start
+            server.log.exception("warm-up failed")
 
 
 # Bounded request lines and headers (bodies are bounded by MAX_CONTENT_LENGTH).

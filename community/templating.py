@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import re
@@ -85,6 +86,7 @@ def datetime_tag(value: datetime | None, fmt: str = "medium") -> Markup:
 
 
 def init_templating(app: Flask) -> None:
+    app.extensions["community.warm_up"] = functools.partial(warm_up, app)  # gunicorn.conf.py
     app.jinja_env.globals.update(
         can=can,
         language_names=LANGUAGE_NAMES,
