@@ -373,6 +373,7 @@ def _serve_from_cache() -> Response | None:
     middleware, :class:`CachedPages`, left to Flask: a fresh session, a due schedule)."""
     for name in ("page_cache_candidate", "page_cache_hit", "page_cache_key", "page_cache_generation"):
         g.pop(name, None)  # an app context reused by several requests (tests, scripts)
+    _release_render()
     if request.method not in ("GET", "HEAD") or request.endpoint not in PUBLIC_ENDPOINTS:
         return None
     if not page_cache_enabled() or not request.args.keys() <= PUBLIC_ARGS:
@@ -393,10 +394,51 @@ def _serve_from_cache() -> Response | None:
     # (a cookie on a shared page): Flask-WTF reuses a token already in ``g``.
     setattr(g, current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), NO_TOKEN)
     if not entry or entry[0] != generation:
-        return None
+        rendering = _claim_render(key)
+        if rendering is None:
+            return None  # this request renders the page (and stores it)
+        # Another thread of this process is rendering it: wait, then look again.
+        rendering.wait(RENDER_WAIT_SECONDS)
+        try:
+            generation, entry = _lookup(key)
+        except Exception:
+            log.exception("page cache lookup failed")
+            return None
+        g.page_cache_generation = generation  # the page is rendered here if still missing
+        if not entry or entry[0] != generation:
+            return None
     g.page_cache_hit = True
     _run_hit_hooks(current_app._get_current_object(), request.endpoint, request.view_args or {})
     return _cached_response(entry)
+
+
+# Pages being rendered by a thread of this process: others asking for the same page wait
+# for it (up to RENDER_WAIT_SECONDS) instead of rendering it at the same time, e.g. after
+# a write or in a new worker, when every thread misses the same popular page at once.
+RENDER_WAIT_SECONDS = 10.0
+_rendering: dict[str, threading.Event] = {}
+_rendering_lock = threading.Lock()
+
+
+def _claim_render(key: str) -> threading.Event | None:
+    """None if this request is to render the page under ``key``; else the event that the
+    request rendering it sets when done."""
+    with _rendering_lock:
+        other = _rendering.get(key)
+        if other is None:
+            _rendering[key] = threading.Event()
+            g.page_cache_rendering = key
+        return other
+
+
+def _release_render(_exc: BaseException | None = None) -> None:
+    """After the page is stored (or the request failed): wake the requests waiting for it."""
+    key = g.pop("page_cache_rendering", None)
+    if key is not None:
+        with _rendering_lock:
+            event = _rendering.pop(key, None)
+        if event is not None:
+            event.set()
 
 
 def _store(response: Response) -> bool:
@@ -624,6 +666,7 @@ def _finalize(response: Response) -> Response:
         return _compress(response, request, config, static=True)
     if request.method in ("GET", "HEAD") and response.mimetype in CACHEABLE_TYPES:
         public = bool(g.get("page_cache_hit")) or _store(response)
+        _release_render()
         # A response that sets a cookie stays private.
         _page_headers(response, request, config, public=public and not session.modified)
     return _compress(response, request, config)
@@ -859,6 +902,7 @@ def init_app(app: Flask) -> None:
     app.url_defaults(_static_url_version)
     app.context_processor(_template_context)
     app.before_request(_serve_from_cache)
+    app.teardown_request(_release_render)  # a view that failed: nothing stored, wake the others
     # In front of Flask (and inside ProxyFix, which create_app adds afterwards).
     app.wsgi_app = app.extensions["community.cached_pages"] = CachedPages(app, app.wsgi_app)  # type: ignore[method-assign]
     # Registered first, so it runs last among the after_request functions.

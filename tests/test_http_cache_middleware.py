@@ -318,3 +318,55 @@ def test_warm_up_compiles_templates_and_loads_languages_without_sql(app, count_q
     names = {key[1] for key in app.jinja_env.cache.keys()}
     assert {"base.html", "forum/category.html", "forum/topic.html", "core/home.html"} <= names
     assert {"en", "fr"} <= set(localedata._cache)
+
+
+# --- one render per page at a time ----------------------------------------------------------------
+
+
+def test_concurrent_misses_of_one_page_render_it_once(app, category):
+    import threading
+
+    endpoint = "forum.index"
+    view = app.view_functions[endpoint]
+    renders, started, proceed = [], threading.Event(), threading.Event()
+
+    def slow_view(**kwargs):  # the real view, held until the second request is waiting
+        renders.append(threading.get_ident())
+        started.set()
+        proceed.wait(5)
+        return view(**kwargs)
+
+    app.view_functions[endpoint] = slow_view
+    responses = []
+
+    def visit():
+        responses.append(app.test_client().get("/forum"))
+
+    first = threading.Thread(target=visit)
+    first.start()
+    assert started.wait(5)
+    second = threading.Thread(target=visit)
+    second.start()
+    second.join(0.5)  # the second request waits for the first render
+    assert second.is_alive() and len(renders) == 1
+    proceed.set()
+    first.join(10)
+    second.join(10)
+    assert len(renders) == 1
+    assert [r.status_code for r in responses] == [200, 200]
+    assert responses[0].get_data() == responses[1].get_data()
+    assert httpcache._rendering == {}
+
+
+def test_a_failed_render_wakes_the_waiting_requests(app, category):
+    endpoint = "forum.index"
+    view = app.view_functions[endpoint]
+
+    def failing_view(**kwargs):
+        raise RuntimeError("boom")
+
+    app.view_functions[endpoint] = failing_view
+    assert app.test_client().get("/forum").status_code == 500
+    assert httpcache._rendering == {}
+    app.view_functions[endpoint] = view
+    assert app.test_client().get("/forum").status_code == 200
