@@ -25,9 +25,12 @@ threads = _int("GUNICORN_THREADS", 4)
 timeout = _int("GUNICORN_TIMEOUT", 30)
 graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
 keepalive = _int("GUNICORN_KEEPALIVE", 5)
-# Recycle workers now and then (with jitter, so they never restart all at once).
-max_requests = _int("GUNICORN_MAX_REQUESTS", 2000)
-max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 200)
+# Recycle workers now and then (with jitter, so they never restart all at once). Not
+# too often: a new worker starts with an empty page cache (in process without Redis);
+# at 2,000 requests, cached pages served at ~500 req/s restarted each worker every few
+# seconds, and the restarts gave cached pages a p99 of seconds (benchmarks/RESULTS.md).
+max_requests = _int("GUNICORN_MAX_REQUESTS", 20000)
+max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 2000)
 # Load the app once in the master, then fork: less memory, faster worker restarts.
 # Database connections are opened lazily in each worker, never in the master.
 preload_app = os.environ.get("GUNICORN_PRELOAD", "true").lower() in {"1", "true", "yes", "on"}
