@@ -172,7 +172,14 @@ def main() -> int:
     parser.add_argument("--uncached-env", default="", help="KEY=VALUE,... turning the page cache off")
     parser.add_argument("--cached-env", default=None, help="KEY=VALUE,... turning the page cache on")
     parser.add_argument("--only", help="comma-separated page numbers (1-based) to run")
+    parser.add_argument(
+        "--only-cached", action="store_true", help="skip the uncached variant (needs --cached-env)"
+    )
     parser.add_argument("--no-write", action="store_true")
+    parser.add_argument(
+        "--warmup", type=int, default=1,
+        help="seconds of wrk before each measured run, unmeasured (each worker's own page cache fills)",
+    )  # fmt: skip
     parser.add_argument("--note", default="", help="a line added under the table")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
@@ -201,7 +208,7 @@ def main() -> int:
     search_backend = app.config.get("SEARCH_BACKEND")
     del app
 
-    variants = [("uncached", env_pairs(args.uncached_env))]
+    variants = [] if args.only_cached else [("uncached", env_pairs(args.uncached_env))]
     if args.cached_env is not None:
         variants.append(("cached", env_pairs(args.cached_env)))
 
@@ -224,6 +231,9 @@ def main() -> int:
                     response = requests.get(base + path, timeout=60)
                     assert response.status_code == 200, (path, response.status_code)
                     size = len(response.content)
+                    if args.warmup:  # every worker and thread, not only the one that answered above
+                        wrk(base + path, args.warmup, args.connections, args.wrk_threads)
+                        wrk(f"{bare_base}/{size}", args.warmup, args.connections, args.wrk_threads)
                     rate, p99, bad = wrk(base + path, args.seconds, args.connections, args.wrk_threads)
                     bare_rate, bare_p99, _ = wrk(f"{bare_base}/{size}", args.seconds, args.connections,
                                                  args.wrk_threads)  # fmt: skip
@@ -255,7 +265,7 @@ def write_results(args, rows, db_name, search_backend, load_before, load_after) 
         "",
         f"- Run: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; database {db_name}, search {search_backend}; "
         f"gunicorn.conf.py with {args.workers} workers x {os.environ.get('GUNICORN_THREADS', '4')} threads (gthread), "
-        f"127.0.0.1; wrk {args.wrk_threads} threads, {args.connections} connections, {args.seconds:g} s per page.",
+        f"127.0.0.1; wrk {args.wrk_threads} threads, {args.connections} connections, {args.seconds:g} s per page after {args.warmup} s of warm-up.",
         f"- Machine: {platform.platform()}, {os.cpu_count()} CPUs shared with other engineers' work; load average "
         f"{load_before[0]:.1f} before, {load_after[0]:.1f} after: figures are noisy.",
         "- Bare Flask: a Flask app under the same gunicorn settings in the same run, returning a page of the "

@@ -32,15 +32,17 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if not logging.getLogger().handlers:
         logging.basicConfig(level=str(app.config["LOG_LEVEL"]).upper())
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
-    if app.config["PROXY_COUNT"]:
-        n = app.config["PROXY_COUNT"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
     _init_extensions(app)
     _register_converters(app)
     _register_blueprints(app)
     _register_template_helpers(app)
     _register_error_handlers(app)
     _register_cli(app)
+    if app.config["PROXY_COUNT"]:
+        # Outermost, so that the page cache's middleware (httpcache) sees the client's
+        # host and scheme as Flask does.
+        n = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
     return app
 
 

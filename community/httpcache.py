@@ -10,6 +10,12 @@ message was shown) and no CSRF token generated while rendering it. Public pages 
 out the session's CSRF token (``public_page`` in templates); a template that still asks
 for one makes its page uncacheable rather than leak a token.
 
+**Hits before Flask.** :class:`CachedPages`, a WSGI middleware in front of Flask (inside
+ProxyFix), answers a hit without running Flask's request pipeline when the request is
+certainly anonymous; it uses the same key, language, header and compression functions
+as the Flask path, and passes every doubtful request (and every miss) to Flask, whose
+``_serve_from_cache`` still answers the hits the middleware leaves to it.
+
 **Invalidation.** Each entry records the *content generation* it was rendered under; a
 lookup accepts it only if the generation is still current. Every committed transaction
 whose SQL wrote to a table other than the per-visitor bookkeeping ones (``NEUTRAL_TABLES``,
@@ -42,6 +48,7 @@ files are compressed once per process and kept in memory.
 from __future__ import annotations
 
 import atexit
+import functools
 import gzip
 import hashlib
 import logging
@@ -55,13 +62,19 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Flask, Response, current_app, g, request, session
+from babel import Locale
+from flask import Flask, Request, Response, current_app, g, has_app_context, request, session
 from flask_babel import get_locale
 from flask_caching import Cache
 from markupsafe import Markup
 from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
+from werkzeug.exceptions import SecurityError
+
+from .extensions import login_manager
+from .i18n import anonymous_language
+from .security import add_security_headers
 
 try:  # optional: brotli compresses pages ~15% smaller than gzip at a similar speed
     import brotli
@@ -180,8 +193,8 @@ class FileGeneration:
         os.utime(self.path, ns=(ns, ns))
         self.set_wake(UNKNOWN)
 
-    def lookup(self, key: str) -> tuple[int, int, Any]:
-        return self.current(), self._stat(self.wake_path), cache.get(key)
+    def lookup(self, key: str, backend: Any) -> tuple[int, int, Any]:
+        return self.current(), self._stat(self.wake_path), backend.get(key)
 
     def _stat(self, path: Path) -> int:
         try:
@@ -209,8 +222,8 @@ class CacheGeneration:
     def set_wake(self, ns: int) -> None:
         cache.set(_WAKE_KEY, ns, timeout=0)
 
-    def lookup(self, key: str) -> tuple[int, int, Any]:
-        generation, wake, entry = cache.get_many(_GEN_KEY, _WAKE_KEY, key)
+    def lookup(self, key: str, backend: Any) -> tuple[int, int, Any]:
+        generation, wake, entry = backend.get_many(_GEN_KEY, _WAKE_KEY, key)
         return int(generation or 0), int(wake or UNKNOWN), entry
 
 
@@ -238,7 +251,7 @@ def _lookup(key: str) -> tuple[int, Any]:
     """The current generation and the entry under ``key``; bumps the generation when a
     scheduled change has come."""
     store = _generation()
-    generation, wake, entry = store.lookup(key)
+    generation, wake, entry = store.lookup(key, cache.cache)
     if wake != UNKNOWN and time.time_ns() < wake:
         return generation, entry
     if wake != UNKNOWN:  # a scheduled change has come: every page may show it
@@ -301,8 +314,6 @@ def _before_cursor_execute(conn: Any, _cursor: Any, statement: str, *_args: Any)
 def _after_commit(session: Session) -> None:
     markers = session.info.pop(_MARKERS, [])
     if any(m.get("dirty") for m in markers):
-        from flask import has_app_context
-
         if has_app_context() and "community.page_generation" in current_app.extensions:
             bump_generation()
 
@@ -330,30 +341,46 @@ def page_cache_enabled() -> bool:
     return current_app.config["PAGE_CACHE_SECONDS"] > 0
 
 
-def _anonymous() -> bool:
+def anonymous_request(req: Request, sess: Any, config: Any) -> bool:
     """True without loading anything: no signed-in session, no remember-me cookie, no token."""
-    if session.get("_user_id") is not None:
+    if sess.get("_user_id") is not None:
         return False
-    if request.cookies.get(current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")):
+    if config.get("REMEMBER_COOKIE_NAME", "remember_token") in req.cookies:
         return False
-    return "Authorization" not in request.headers
+    return "Authorization" not in req.headers
 
 
-def _page_key() -> str:
-    query = urlencode(sorted(request.args.items(multi=True)))
-    raw = f"{request.host_url}|{request.path}|{query}|{get_locale()}"
+def page_key(req: Request, language: str) -> str:
+    """The cache key of a page: host, path, sorted query and interface language (one
+    function for the Flask path and the middleware, so that they cannot disagree)."""
+    query = urlencode(sorted(req.args.items(multi=True)))
+    raw = f"{req.scheme}://{req.host}{req.root_path}|{req.path}|{query}|{language}"
     return "page:" + hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()
 
 
+def _page_key() -> str:
+    return page_key(request, str(get_locale()))
+
+
+def _cached_response(entry: tuple) -> Response:
+    """The response of a cache hit, before the headers every page gets."""
+    _, etag, headers, body, _endpoint, _view_args = entry
+    response = Response(body, headers=headers)
+    response.set_etag(etag, weak=True)
+    return response
+
+
 def _serve_from_cache() -> Response | None:
-    """before_request: answer an anonymous public page from the cache."""
+    """before_request: answer an anonymous public page from the cache (the hits the
+    middleware, :class:`CachedPages`, left to Flask: a fresh session, a due schedule)."""
     for name in ("page_cache_candidate", "page_cache_hit", "page_cache_key", "page_cache_generation"):
         g.pop(name, None)  # an app context reused by several requests (tests, scripts)
+    _release_render()
     if request.method not in ("GET", "HEAD") or request.endpoint not in PUBLIC_ENDPOINTS:
         return None
     if not page_cache_enabled() or not request.args.keys() <= PUBLIC_ARGS:
         return None
-    if not _anonymous() or session.get("_flashes"):
+    if not anonymous_request(request, session, current_app.config) or session.get("_flashes"):
         return None
     g.page_cache_candidate = True  # templates leave out the session's CSRF token
     g.page_cache_session = dict(session)
@@ -369,14 +396,51 @@ def _serve_from_cache() -> Response | None:
     # (a cookie on a shared page): Flask-WTF reuses a token already in ``g``.
     setattr(g, current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), NO_TOKEN)
     if not entry or entry[0] != generation:
-        return None
-    _, etag, headers, body = entry
+        rendering = _claim_render(key)
+        if rendering is None:
+            return None  # this request renders the page (and stores it)
+        # Another thread of this process is rendering it: wait, then look again.
+        rendering.wait(RENDER_WAIT_SECONDS)
+        try:
+            generation, entry = _lookup(key)
+        except Exception:
+            log.exception("page cache lookup failed")
+            return None
+        g.page_cache_generation = generation  # the page is rendered here if still missing
+        if not entry or entry[0] != generation:
+            return None
     g.page_cache_hit = True
-    response = Response(body, headers=headers)
-    response.set_etag(etag, weak=True)
-    for hook in _HIT_HOOKS.get(request.endpoint, ()):
-        hook(request.view_args or {})
-    return response
+    _run_hit_hooks(current_app._get_current_object(), request.endpoint, request.view_args or {})
+    return _cached_response(entry)
+
+
+# Pages being rendered by a thread of this process: others asking for the same page wait
+# for it (up to RENDER_WAIT_SECONDS) instead of rendering it at the same time, e.g. after
+# a write or in a new worker, when every thread misses the same popular page at once.
+RENDER_WAIT_SECONDS = 10.0
+_rendering: dict[str, threading.Event] = {}
+_rendering_lock = threading.Lock()
+
+
+def _claim_render(key: str) -> threading.Event | None:
+    """None if this request is to render the page under ``key``; else the event that the
+    request rendering it sets when done."""
+    with _rendering_lock:
+        other = _rendering.get(key)
+        if other is None:
+            _rendering[key] = threading.Event()
+            g.page_cache_rendering = key
+        return other
+
+
+def _release_render(_exc: BaseException | None = None) -> None:
+    """After the page is stored (or the request failed): wake the requests waiting for it."""
+    key = g.pop("page_cache_rendering", None)
+    if key is not None:
+        with _rendering_lock:
+            event = _rendering.pop(key, None)
+        if event is not None:
+            event.set()
 
 
 def _store(response: Response) -> bool:
@@ -407,7 +471,7 @@ def _store(response: Response) -> bool:
     try:
         cache.set(
             g.page_cache_key,
-            (g.page_cache_generation, etag, headers, body),
+            (g.page_cache_generation, etag, headers, body, request.endpoint, dict(request.view_args or {})),
             timeout=current_app.config["PAGE_CACHE_SECONDS"],
         )
     except Exception:
@@ -415,6 +479,104 @@ def _store(response: Response) -> bool:
         return False
     response.set_etag(etag, weak=True)
     return True
+
+
+# --- cache hits before Flask ------------------------------------------------------------------
+
+# Session keys an anonymous visitor may carry that leave a cached page as it is: the
+# chosen language (part of the key), a CSRF token from a form page, Flask-Login's mark.
+_SHARED_SESSION_KEYS = frozenset({"lang", "csrf_token", "_fresh"})
+
+
+class CachedPages:
+    """WSGI middleware in front of Flask: answers a page cache hit without running
+    Flask's request pipeline (request and app contexts, session, Flask-Login, the
+    before/after request functions), which costs several times the hit itself.
+
+    It answers only when it is certain that Flask would send the same bytes: a GET or
+    HEAD with known query parameters, no ``Authorization`` header, no remember-me
+    cookie, no site-wide rate limit, a trusted host, and a session that is empty or holds only keys that change nothing
+    (:func:`_session_leaves_page_alone`); the key comes from :func:`page_key` and the
+    language from :func:`community.i18n.anonymous_language`, as in Flask; the headers
+    from the same functions as Flask's after_request steps. Every other request, a
+    miss, an outdated entry, a scheduled change that is due and any error go to Flask,
+    whose :func:`_serve_from_cache` handles them as before. The hit hooks (topic view
+    counts) run here too.
+    """
+
+    def __init__(self, app: Flask, wsgi_app: Any) -> None:
+        self.app = app
+        self.wsgi_app = wsgi_app
+        self._skip = (f"{app.static_url_path}/", "/api/")
+
+    def __call__(self, environ: dict, start_response: Any) -> Any:
+        try:
+            response = self.hit(environ)
+        except Exception:  # serve the page through Flask rather than fail here
+            log.exception("page cache middleware failed")
+            response = None
+        if response is None:
+            return self.wsgi_app(environ, start_response)
+        return response(environ, start_response)
+
+    def hit(self, environ: dict) -> Response | None:
+        """The response for a cache hit, or None to let Flask answer."""
+        app, config = self.app, self.app.config
+        if environ.get("REQUEST_METHOD") not in ("GET", "HEAD") or config["PAGE_CACHE_SECONDS"] <= 0:
+            return None
+        if environ.get("PATH_INFO", "").startswith(self._skip) or "HTTP_AUTHORIZATION" in environ:
+            return None
+        if config.get("RATELIMIT_DEFAULT") or config.get("RATELIMIT_APPLICATION"):
+            return None  # site-wide rate limits: Flask-Limiter counts every page
+        req = app.request_class(environ)
+        if config["TRUSTED_HOSTS"] is not None:
+            req.trusted_hosts = config["TRUSTED_HOSTS"]
+            try:
+                req.host  # noqa: B018 - validated here as Flask does (a 400 there)
+            except SecurityError:
+                return None
+        args = req.args
+        if not args.keys() <= PUBLIC_ARGS or any("\x00" in v for vs in args.listvalues() for v in vs):
+            return None  # not cached, or cleaned by security.strip_nul_characters first
+        sess = app.session_interface.open_session(app, req) if "HTTP_COOKIE" in environ else {}
+        if (
+            sess is None
+            or not anonymous_request(req, sess, config)
+            or not _session_leaves_page_alone(sess, config)
+        ):
+            return None
+        language = _locale_name(anonymous_language(sess.get("lang"), req.accept_languages, config))
+        generation, wake, entry = _generation(app).lookup(
+            page_key(req, language), app.extensions["cache"][cache]
+        )
+        if wake == UNKNOWN or time.time_ns() >= wake:
+            return None  # a scheduled change may be due: Flask checks it (a query)
+        if not entry or entry[0] != generation or entry[4] not in PUBLIC_ENDPOINTS:
+            return None
+        _run_hit_hooks(app, entry[4], entry[5])
+        response = _cached_response(entry)
+        add_security_headers(response.headers, config, req.is_secure)
+        _page_headers(response, req, config, public=True)
+        return _compress(response, req, config)
+
+
+def _session_leaves_page_alone(sess: Any, config: Any) -> bool:
+    """Whether Flask would neither change this anonymous session on a hit (a cookie)
+    nor show something of it (a flash message): Flask-Login's "basic" session
+    protection marks a non-empty session as not fresh once, a permanent session is
+    sent again on every request, and other keys are not known here."""
+    if not sess:
+        return True
+    if getattr(sess, "permanent", False) or not sess.keys() <= _SHARED_SESSION_KEYS:
+        return False
+    mode = config.get("SESSION_PROTECTION", login_manager.session_protection)
+    return not mode or (mode == "basic" and sess.get("_fresh") is False)
+
+
+@functools.lru_cache(maxsize=64)
+def _locale_name(language: str) -> str:
+    """The language as Flask-Babel's ``get_locale()`` spells it (the Flask path's key)."""
+    return str(Locale.parse(language))
 
 
 def cached_fragment(name: str, render: Any) -> Any:
@@ -451,10 +613,16 @@ _HIT_HOOKS: dict[str, list] = {}
 
 
 def on_cached_hit(endpoint: str, hook: Any) -> None:
-    """Run ``hook(view_args)`` each time ``endpoint`` is served from the cache."""
+    """Run ``hook(app, view_args)`` each time ``endpoint`` is served from the cache
+    (before Flask, in no context: the hook pushes an app context if it needs one)."""
     hooks = _HIT_HOOKS.setdefault(endpoint, [])
     if hook not in hooks:
         hooks.append(hook)
+
+
+def _run_hit_hooks(app: Flask, endpoint: str, view_args: dict[str, Any]) -> None:
+    for hook in _HIT_HOOKS.get(endpoint, ()):
+        hook(app, view_args)
 
 
 class ViewBuffer:
@@ -517,29 +685,36 @@ def _flush_views_at_exit() -> None:
 
 def _finalize(response: Response) -> Response:
     """The last after_request step: cache, headers, ETag/304, then compression."""
+    config = current_app.config
     if request.endpoint == "static":
         _static_headers(response)
-        return _compress(response, static=True)
+        return _compress(response, request, config, static=True)
     if request.method in ("GET", "HEAD") and response.mimetype in CACHEABLE_TYPES:
         public = bool(g.get("page_cache_hit")) or _store(response)
-        if "Cache-Control" not in response.headers:
-            if public and not session.modified:  # a response that sets a cookie stays private
-                response.headers["Cache-Control"] = (
-                    f"public, max-age={current_app.config['PAGE_CACHE_MAX_AGE']}"
-                )
-            else:
-                response.headers["Cache-Control"] = "private, no-cache"
-        response.vary.add("Cookie")
-        response.vary.add("Accept-Language")
-        if response.status_code == 200 and not response.is_streamed and not response.direct_passthrough:
-            if not response.get_etag()[0]:
-                response.set_etag(_hash(response.get_data()), weak=True)
-            response.make_conditional(request)
-    return _compress(response)
+        _release_render()
+        # A response that sets a cookie stays private.
+        _page_headers(response, request, config, public=public and not session.modified)
+    return _compress(response, request, config)
 
 
-def _choose_encoding() -> str | None:
-    accepted = request.accept_encodings
+def _page_headers(response: Response, req: Request, config: Any, public: bool) -> None:
+    """Cache-Control, Vary and the ETag of a page; 304 when ``If-None-Match`` matches
+    (for Flask's pages and the middleware's hits alike)."""
+    if "Cache-Control" not in response.headers:
+        if public:
+            response.headers["Cache-Control"] = f"public, max-age={config['PAGE_CACHE_MAX_AGE']}"
+        else:
+            response.headers["Cache-Control"] = "private, no-cache"
+    response.vary.add("Cookie")
+    response.vary.add("Accept-Language")
+    if response.status_code == 200 and not response.is_streamed and not response.direct_passthrough:
+        if not response.get_etag()[0]:
+            response.set_etag(_hash(response.get_data()), weak=True)
+        response.make_conditional(req)
+
+
+def _choose_encoding(req: Request) -> str | None:
+    accepted = req.accept_encodings
     if brotli is not None and accepted["br"]:
         return "br"
     if accepted["gzip"]:
@@ -576,15 +751,15 @@ def _compressed_body(tag: str | None, body: bytes, encoding: str) -> bytes:
     return data
 
 
-def _compress(response: Response, static: bool = False) -> Response:
-    if not current_app.config["COMPRESS_RESPONSES"]:
+def _compress(response: Response, req: Request, config: Any, static: bool = False) -> Response:
+    if not config["COMPRESS_RESPONSES"]:
         return response
     if response.status_code != 200 and (static or response.status_code < 400):
         return response  # 304, 206, 204, redirects
     if response.mimetype not in COMPRESSIBLE_TYPES or "Content-Encoding" in response.headers:
         return response
     response.vary.add("Accept-Encoding")
-    encoding = _choose_encoding()
+    encoding = _choose_encoding(req)
     if encoding is None:
         return response
     if static:
@@ -700,8 +875,8 @@ def _static_url_version(endpoint: str, values: dict[str, Any]) -> None:
             values["v"] = version
 
 
-def _count_topic_view(view_args: dict[str, Any]) -> None:
-    current_app.extensions["community.topic_views"].add(view_args["topic_id"])
+def _count_topic_view(app: Flask, view_args: dict[str, Any]) -> None:
+    app.extensions["community.topic_views"].add(view_args["topic_id"])
 
 
 def _topic_view_flusher(app: Flask) -> Any:
@@ -749,5 +924,8 @@ def init_app(app: Flask) -> None:
     app.url_defaults(_static_url_version)
     app.context_processor(_template_context)
     app.before_request(_serve_from_cache)
+    app.teardown_request(_release_render)  # a view that failed: nothing stored, wake the others
+    # In front of Flask (and inside ProxyFix, which create_app adds afterwards).
+    app.wsgi_app = app.extensions["community.cached_pages"] = CachedPages(app, app.wsgi_app)  # type: ignore[method-assign]
     # Registered first, so it runs last among the after_request functions.
     app.after_request_funcs.setdefault(None, []).insert(0, _finalize)

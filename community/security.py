@@ -14,9 +14,10 @@ the scheme) and on every response in production, where the site must be HTTPS.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from flask import Flask, Response, current_app, request
-from werkzeug.datastructures import ImmutableMultiDict, MultiDict
+from werkzeug.datastructures import Headers, ImmutableMultiDict, MultiDict
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -53,8 +54,12 @@ PERMISSIONS_POLICY = ", ".join(
 
 def security_headers(response: Response) -> Response:
     """Add the site-wide security headers, keeping any a view has set itself."""
-    config = current_app.config
-    headers = response.headers
+    add_security_headers(response.headers, current_app.config, request.is_secure)
+    return response
+
+
+def add_security_headers(headers: Headers, config: Any, is_secure: bool) -> None:
+    """The headers themselves (also used by the page cache's middleware, before Flask)."""
     headers.setdefault("Content-Security-Policy", config["CONTENT_SECURITY_POLICY"])
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("X-Frame-Options", "DENY")
@@ -62,9 +67,8 @@ def security_headers(response: Response) -> Response:
     headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     max_age = int(config["HSTS_MAX_AGE"])
-    if max_age and (request.is_secure or config["ENV_NAME"] == "production"):
+    if max_age and (is_secure or config["ENV_NAME"] == "production"):
         headers.setdefault("Strict-Transport-Security", f"max-age={max_age}; includeSubDomains")
-    return response
 
 
 def strip_nul_characters() -> None:

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import logging
 import re
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from babel import dates
+from babel import Locale, dates
 from flask import Flask, current_app, request
+from flask_babel import force_locale, format_timedelta, get_locale, get_translations, to_user_timezone
 from flask_babel import format_datetime as babel_format_datetime
-from flask_babel import format_timedelta, get_locale, to_user_timezone
 from flask_login import current_user
 from markupsafe import Markup, escape
 
@@ -20,6 +22,8 @@ from models import utcnow
 from .core.registry import nav_items, tool_links
 from .i18n import LANGUAGE_NAMES, current_language
 from .permissions import can
+
+log = logging.getLogger(__name__)
 
 _HEX = re.compile(r"^#?([0-9a-fA-F]{6})$")
 
@@ -118,6 +122,7 @@ def datetime_tag(value: datetime | None, fmt: str = "medium") -> Markup:
 
 
 def init_templating(app: Flask) -> None:
+    app.extensions["community.warm_up"] = functools.partial(warm_up, app)  # gunicorn.conf.py
     app.jinja_env.globals.update(
         can=can,
         language_names=LANGUAGE_NAMES,
@@ -144,3 +149,22 @@ def init_templating(app: Flask) -> None:
             "current_user": current_user._get_current_object(),
             "request_path": request.full_path.rstrip("?") if request else "/",
         }
+
+
+def warm_up(app: Flask) -> None:
+    """Compile every template and load each language's locale data and translations.
+
+    gunicorn.conf.py calls it in the master once the app is loaded, before it forks
+    the workers: otherwise every worker spends about a second of CPU on its first
+    pages (Babel's locale data, Jinja's compiler), and again after each restart
+    (``max_requests``). No database access: the master never opens a connection."""
+    for name in app.jinja_env.list_templates(extensions=("html", "xml", "txt")):
+        try:
+            app.jinja_env.get_template(name)
+        except Exception:  # the page that uses it will show the error
+            log.exception("template %s does not compile", name)
+    with app.test_request_context():
+        for language in app.config["LANGUAGES"]:
+            Locale.parse(language)._data  # noqa: B018 - loads the locale data
+            with force_locale(language):
+                get_translations()
