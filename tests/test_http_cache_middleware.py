@@ -12,7 +12,6 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.test import Client
 
 from community import httpcache
-from community.forum import services
 from models import Topic, db
 from tests.factories import PASSWORD
 
@@ -26,22 +25,8 @@ def app_config():
 
 
 @pytest.fixture
-def category(app, users):
-    cat = services.save_category(
-        users["admin"], None, slug="gear", name_en="Gear talk", name_fr="Parlons matériel",
-        description_en="Tents and jackets", description_fr="Tentes et vestes",
-    )  # fmt: skip
-    db.session.commit()
-    return cat
-
-
-@pytest.fixture
-def topic(category, users):
-    topic = services.open_topic(
-        category, users["member"], "Which tent for the Alps?", "I need a light **tent**.", "question", "en"
-    )
-    db.session.commit()
-    return topic
+def topic(question):  # the shared forum fixture (tests/forum_fixtures.py)
+    return question
 
 
 class Paths:
