@@ -206,9 +206,8 @@ def get_topic(topic_id: int):
     answers the same way, with the topic that holds it."""
     topic = queries.topic(topic_id)
     if topic is None:
-        found = queries.reply_and_topic(topic_id)
-        if found is not None and all(can(current_user, "content.view", each) for each in found):
-            # Only to a topic the caller may see: a 301 would tell a hidden topic's id.
+        found = queries.visible_reply_and_topic(topic_id, current_user)
+        if found is not None:
             return Response(
                 status=301, headers={"Location": url_for("api_forum.get_topic", topic_id=found[1].id)}
             )

@@ -22,6 +22,8 @@ from models import (
     db,
 )
 
+from ..permissions import can
+
 TOPICS_PER_PAGE = 30
 POSTS_PER_PAGE = 20
 SORTS = ("activity", "newest", "active")
@@ -142,10 +144,17 @@ def post(post_id: int) -> Topic | Reply | None:
     return item if isinstance(item, Topic | Reply) else None
 
 
-def reply_and_topic(post_id: int) -> tuple[Reply, Topic] | None:
-    """A reply and the topic that holds it (where a merged topic's address leads)."""
+def visible_reply_and_topic(post_id: int, user) -> tuple[Reply, Topic] | None:  # noqa: ANN001
+    """A reply and the topic that holds it, when ``user`` may see both: where a merged
+    topic's address and a reply's permalink lead (pages and API). None otherwise, so that
+    no redirect names a topic out of the reader's sight (its id, its title in the slug)."""
     item = post(post_id)
-    return (item, topic(item.topic_id)) if isinstance(item, Reply) else None
+    if not isinstance(item, Reply):
+        return None
+    holder = topic(item.topic_id)
+    if holder is None or not (can(user, "content.view", item) and can(user, "content.view", holder)):
+        return None
+    return item, holder
 
 
 def page_of_position(position: int) -> int:

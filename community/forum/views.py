@@ -67,9 +67,9 @@ def _visible_topic(topic_id: int, *, follow_merges: bool = False) -> Topic | str
     of a merged topic's opening post instead: it is now a reply of the target."""
     topic = queries.topic(topic_id)
     if topic is None and follow_merges:
-        found = queries.reply_and_topic(topic_id)
-        if found is not None and all(can(current_user, "content.view", each) for each in found):
-            return post_url(*found)  # never the address (id, title) of a topic out of sight
+        found = queries.visible_reply_and_topic(topic_id, current_user)
+        if found is not None:
+            return post_url(*found)
     if topic is None or not can(current_user, "content.view", topic):
         raise NotFound()
     return topic
@@ -460,10 +460,12 @@ def first_unread(topic_id: int):
 @bp.get("/p/<int:post_id>")
 def permalink(post_id: int):
     item = _post_or_404(post_id)
-    found = queries.reply_and_topic(post_id)
-    if found is not None and not can(current_user, "content.view", found[1]):
+    if isinstance(item, Topic):
+        return redirect(post_url(item))
+    found = queries.visible_reply_and_topic(post_id, current_user)
+    if found is None:
         raise NotFound()  # a public reply of a hidden topic: its address names the topic
-    return redirect(post_url(*found) if found else post_url(item))
+    return redirect(post_url(*found))
 
 
 @bp.route("/p/<int:post_id>/edit", methods=["GET", "POST"])
