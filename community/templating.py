@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import logging
 import re
 from datetime import datetime
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
 from babel import Locale, dates
@@ -122,7 +121,7 @@ def datetime_tag(value: datetime | None, fmt: str = "medium") -> Markup:
 
 
 def init_templating(app: Flask) -> None:
-    app.extensions["community.warm_up"] = functools.partial(warm_up, app)  # gunicorn.conf.py
+    app.extensions["community.warm_up"] = partial(warm_up, app)  # gunicorn.conf.py
     app.jinja_env.globals.update(
         can=can,
         language_names=LANGUAGE_NAMES,
