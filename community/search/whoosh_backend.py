@@ -620,30 +620,34 @@ class WhooshBackend:
             parts.append(DateRange("date", _naive(query.date_from), _naive(query.date_to)))
         return parts
 
-    def _filter(self, searcher, query: SearchQuery, types: list[str] | None = None) -> int | None:  # noqa: ANN001
-        """How many documents the filters allow, or None without filters.
+    def _filters_of(self, searcher, query: SearchQuery, types: list[str] | None = None) -> list:  # noqa: ANN001
+        """The query's filters, each with its documents (:meth:`_filter_set`: cached per
+        reader generation, since the type, language and scope filters repeat across
+        requests), looked up once for :meth:`_allowed` and :meth:`_with_filters`."""
+        return [(part, self._filter_set(searcher, part)) for part in self._filter_parts(query, types)]
 
-        Each filter's documents are cached per reader generation (the type, language
-        and scope filters repeat across requests), as a bit mask: several intersect
-        and count in microseconds (whoosh's BitSet took 20-30 ms to intersect and count
-        117,000 documents in Python)."""
-        parts = self._filter_parts(query, types)
-        if not parts:
+    @staticmethod
+    def _allowed(filters: list) -> int | None:
+        """How many documents the filters allow, or None without filters: bit masks
+        intersect and count in microseconds (whoosh's BitSet took 20-30 ms to intersect
+        and count 117,000 documents in Python)."""
+        if not filters:
             return None
         mask = -1
-        for part in parts:
-            mask &= self._filter_set(searcher, part)[0]
+        for _part, (bits, _count, _segments) in filters:
+            mask &= bits
         return mask.bit_count()
 
-    def _with_filters(self, searcher, q, parts):  # noqa: ANN001, ANN202
+    @staticmethod
+    def _with_filters(q, filters: list):  # noqa: ANN001, ANN205
         """The text query intersected with the filters (scoring nothing): the matcher then
         skips to the documents the filters keep instead of yielding every text match for
         the collector to drop (a rare type among a common word's matches: 630 -> a few ms
         at 117,000 documents). The filters' cached document sets still answer "nothing can
         match" at once and bound the estimated totals."""
-        if not parts:
+        if not filters:
             return q
-        return And([q, *(_InFilter(part, *self._filter_set(searcher, part)[1:]) for part in parts)])
+        return And([q, *(_InFilter(part, count, segments) for part, (_bits, count, segments) in filters)])
 
     def _future(self, searcher) -> set[int]:  # noqa: ANN001
         """Documents dated after now (scheduled articles): kept out until their time.
@@ -705,10 +709,11 @@ class WhooshBackend:
         with self._reading() as searcher:
             if searcher is None:
                 return empty
-            allowed = self._filter(searcher, query)
+            filters = self._filters_of(searcher, query)
+            allowed = self._allowed(filters)
             if allowed is not None and not allowed:
                 return empty
-            q = self._with_filters(searcher, q, self._filter_parts(query, None))
+            q = self._with_filters(q, filters)
             limit = page * per_page
             results, cut = self._run(searcher, q, limit, query.sort == "date")
             total, exact = self._total(searcher, results, q, limit, allowed, cut)
@@ -855,10 +860,11 @@ class WhooshBackend:
         with self._reading() as searcher:
             if searcher is None:
                 return []
-            allowed = self._filter(searcher, SearchQuery(), types or None)
+            filters = self._filters_of(searcher, SearchQuery(), types or None)
+            allowed = self._allowed(filters)
             if allowed is not None and not allowed:  # an empty filter would mean "no filter"
                 return []
-            q = self._with_filters(searcher, q, self._filter_parts(SearchQuery(), types or None))
+            q = self._with_filters(q, filters)
             results, _cut = self._run(searcher, q, limit + 1)
             hits = [
                 self._hit(hit, plain_snippet(hit.get("text", ""), 140))
