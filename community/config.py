@@ -57,6 +57,8 @@ SETTINGS: list[tuple[str, str, Any, Any]] = [
     # estimate of their size). 1024 keeps a 117,000-document rebuild in memory: 7 % less
     # CPU, 1.4 GB peak instead of about 0.5 GB (benchmarks/RESULTS.md).
     ("SEARCH_REBUILD_MEMORY_MB", "SEARCH_REBUILD_MEMORY_MB", _int, 256),
+    # Whoosh rebuild: processes building parts of the index side by side (0: one per CPU).
+    ("SEARCH_REBUILD_PROCESSES", "SEARCH_REBUILD_PROCESSES", _int, 0),
     ("RATELIMIT_LOGIN", "RATELIMIT_LOGIN", str, "10 per minute;60 per hour"),
     ("RATELIMIT_REGISTER", "RATELIMIT_REGISTER", str, "5 per minute;20 per hour"),
     ("RATELIMIT_ENABLED", "RATELIMIT_ENABLED", _bool, True),

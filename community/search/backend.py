@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -129,6 +129,10 @@ class Backend(Protocol):
 
     def bulk_load(self, docs: Iterator[SearchDoc]) -> Iterator[int]:
         """Replace the whole index with ``docs``; yields after each document (progress)."""
+
+    def bulk_load_parts(self, parts: Sequence[Callable[[], Iterator[SearchDoc]]]) -> Iterator[int]:
+        """:meth:`bulk_load` of the parts' documents in order (a backend may build the
+        parts side by side); yields the count of documents written so far."""
 
     def count(self) -> int: ...
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 
 import click
@@ -10,7 +11,7 @@ from flask.cli import with_appcontext
 
 from . import indexer
 from .backend import get_backend
-from .documents import all_documents, count_all
+from .documents import count_all, document_parts
 
 
 @click.group("search", help="The search index.")
@@ -37,12 +38,18 @@ def rebuild() -> None:
         with click.progressbar(
             length=max(total, 1), label="Indexing", show_eta=True, show_pos=False, item_show_func=info
         ) as bar:
-            for done in backend.bulk_load(all_documents()):
+            for done in backend.bulk_load_parts(document_parts(rebuild_processes())):
                 state["done"] = done
                 bar.update(1, done)
     elapsed = time.monotonic() - started
     rate = state["done"] / max(elapsed, 1e-6)
     click.echo(f"Indexed {state['done']} documents in {elapsed:.1f}s ({rate:,.0f}/s, {backend.name}).")
+
+
+def rebuild_processes() -> int:
+    """``SEARCH_REBUILD_PROCESSES``, or one per CPU this process may use."""
+    wanted = int(current_app.config.get("SEARCH_REBUILD_PROCESSES") or 0)
+    return wanted if wanted > 0 else len(os.sched_getaffinity(0))
 
 
 @search_cli.command("status")

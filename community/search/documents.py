@@ -33,6 +33,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy import select
@@ -183,21 +184,28 @@ def load_content(ids: list[int]) -> dict[int, SearchDoc | None]:
     return {i: found.get(i) for i in ids}
 
 
-def all_content(batch: int = 500) -> Iterator[SearchDoc]:
-    """Every published item's document, newest first by creation date (for a rebuild:
-    the Whoosh backend answers date-sorted queries from that order, and caps the
-    matches it ranks keeping the first, newest, it meets)."""
+def _published_newest_first() -> list[int]:
     stmt = (
         select(ContentItem.id)
         .where(ContentItem.state == ContentState.PUBLISHED.value)
         .order_by(ContentItem.created_at.desc(), ContentItem.id.desc())
     )
-    ids = list(db.session.scalars(stmt))
+    return list(db.session.scalars(stmt))
+
+
+def _content_documents(ids: list[int], batch: int = 500) -> Iterator[SearchDoc]:
     for start in range(0, len(ids), batch):
         for doc in load_content(ids[start : start + batch]).values():
             if doc is not None:
                 yield doc
         db.session.expunge_all()
+
+
+def all_content(batch: int = 500) -> Iterator[SearchDoc]:
+    """Every published item's document, newest first by creation date (for a rebuild:
+    the Whoosh backend answers date-sorted queries from that order, and caps the
+    matches it ranks keeping the first, newest, it meets)."""
+    yield from _content_documents(_published_newest_first(), batch)
 
 
 def count_all() -> int:
@@ -214,9 +222,29 @@ def count_all() -> int:
 
 def all_documents() -> Iterator[SearchDoc]:
     yield from all_content()
+    yield from _source_documents()
+
+
+def _source_documents() -> Iterator[SearchDoc]:
     for source in sources():
         for doc in source.load_all():
             yield _finish_source_doc(source.name, doc)
+
+
+def document_parts(count: int) -> list[Callable[[], Iterator[SearchDoc]]]:
+    """:func:`all_documents` cut into ``count`` parts of consecutive published items,
+    newest first (the other sources' documents end the first part), for a rebuild that
+    builds the parts side by side (:meth:`WhooshBackend.bulk_load_parts`). Each part
+    loads its own rows when called, so that it can run in another process."""
+    ids = _published_newest_first()
+    size = -(-len(ids) // max(count, 1)) or 1
+    chunks = [ids[start : start + size] for start in range(0, len(ids), size)] or [[]]
+
+    def first() -> Iterator[SearchDoc]:
+        yield from _content_documents(chunks[0])
+        yield from _source_documents()
+
+    return [first, *(partial(_content_documents, chunk) for chunk in chunks[1:])]
 
 
 def _finish_source_doc(name: str, doc: SearchDoc) -> SearchDoc:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fcntl
 import logging
+import multiprocessing
 import os
 import re
 import shutil
@@ -16,7 +17,7 @@ import threading
 import time
 from array import array
 from bisect import bisect_left
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from itertools import pairwise
@@ -36,12 +37,16 @@ from whoosh.analysis import (
     Token,
 )
 from whoosh.fields import DATETIME, ID, NUMERIC, STORED, TEXT, Schema
+from whoosh.filedb.filestore import FileStorage
+from whoosh.index import TOC, clean_files
 from whoosh.lang import stemmer_for_language, stopwords_for_language
 from whoosh.matching import ListMatcher, NullMatcher, ReadTooFar
 from whoosh.qparser import AndGroup, MultifieldParser, OrGroup
 from whoosh.query import And, ConstantScoreQuery, DateRange, NullQuery, Or, Prefix, Query, Term
 from whoosh.support.charset import accent_map
 from whoosh.support.levenshtein import distance
+
+from models import db
 
 from .analysis import fold, fr_singular
 from .backend import Hit, SearchQuery, SearchResults, did_you_mean, marked_to_html, plain_snippet
@@ -486,18 +491,79 @@ class WhooshBackend:
             self._ix = index.create_in(str(self.dir), self.schema)
 
     def bulk_load(self, docs: Iterator[SearchDoc]) -> Iterator[int]:
-        """Build a fresh index beside the live one, then swap it in.
+        """Build a fresh index from ``docs`` (newest first) beside the live one, then
+        swap it in; yields the count after each document."""
+        return self.bulk_load_parts([lambda: docs])
 
-        ``docs`` come newest first (:func:`documents.all_documents`); a document dated
-        after one already written (a product, a scheduled article) is held back and
-        written with the others like it in a second, small segment, so that the main
-        segment stays in date order: :class:`_Sorted` takes a date sort's newest matches
-        from its start instead of sorting them (:meth:`_in_date_order` checks)."""
+    def bulk_load_parts(self, parts: Sequence[Callable[[], Iterator[SearchDoc]]]) -> Iterator[int]:
+        """Build a fresh index beside the live one, then swap it in; yields the count of
+        documents written so far.
+
+        ``parts`` are consecutive runs of documents, newest first
+        (:func:`documents.document_parts`). The first is written in this process and
+        each other one in a forked process of its own, every part as one segment in a
+        folder of its own; the segments are then moved into one index, oldest part
+        first (queries read the last segments first: the newest documents). A document
+        dated after one already written in its part (a product, a scheduled article) is
+        held back and written with the others like it in a small segment after its part,
+        so that every main segment stays in date order: :class:`_Sorted` takes a date
+        sort's newest matches from its start instead of sorting them
+        (:meth:`_in_date_order` checks)."""
         tmp = self.dir.with_name(self.dir.name + ".new")
         if tmp.exists():
             shutil.rmtree(tmp)
         tmp.mkdir(parents=True)
-        ix = index.create_in(str(tmp), self.schema)
+        folders = [tmp / f"part{number}" for number in range(len(parts))]
+        children: list = []
+        try:
+            if len(parts) > 1:
+                # No pooled connection may cross the fork: parent and child would share
+                # its socket (SQLAlchemy's advice: dispose before forking).
+                db.session.close()
+                db.engine.dispose()
+            context = multiprocessing.get_context("fork")
+            for part, folder in zip(parts[1:], folders[1:], strict=True):
+                counter = context.Value("q", 0, lock=False)
+                child = context.Process(
+                    target=self._write_part_in_child, args=(part, folder, counter), daemon=True
+                )
+                child.start()
+                children.append((child, counter))
+            own = 0
+            for own in self._write_part(parts[0](), folders[0]):
+                if own % 100 == 0 or not children:
+                    yield own + sum(counter.value for _child, counter in children)
+            while any(child.is_alive() for child, _counter in children):
+                for child, _counter in children:
+                    child.join(0.2)
+                yield own + sum(counter.value for _child, counter in children)
+            failed = [child.exitcode for child, _counter in children if child.exitcode != 0]
+            if failed:
+                raise RuntimeError(f"search rebuild: a part's process failed (exit codes {failed})")
+            yield own + sum(counter.value for _child, counter in children)
+            self._assemble(tmp, folders)
+        except BaseException:
+            for child, _counter in children:
+                if child.is_alive():
+                    child.terminate()
+                child.join()
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        with self._guard:
+            self._forget()
+            old = self.dir.with_name(self.dir.name + ".old")
+            if old.exists():
+                shutil.rmtree(old)
+            if self.dir.exists():
+                os.replace(self.dir, old)
+            os.replace(tmp, self.dir)
+            shutil.rmtree(old, ignore_errors=True)
+
+    def _write_part(self, docs: Iterator[SearchDoc], folder: Path) -> Iterator[int]:
+        """One part as an index of its own in ``folder``: its documents in one segment,
+        newest first, then those held back (dated after one already written) in a second."""
+        folder.mkdir()
+        ix = index.create_in(str(folder), self.schema)
         writer = ix.writer(limitmb=self.rebuild_mb)
         done, oldest, late = 0, None, []
         try:
@@ -520,15 +586,35 @@ class WhooshBackend:
             for fields in sorted(late, key=lambda f: f["date"], reverse=True):
                 writer.add_document(**fields)
             writer.commit(merge=False)
-        with self._guard:
-            self._forget()
-            old = self.dir.with_name(self.dir.name + ".old")
-            if old.exists():
-                shutil.rmtree(old)
-            if self.dir.exists():
-                os.replace(self.dir, old)
-            os.replace(tmp, self.dir)
-            shutil.rmtree(old, ignore_errors=True)
+        ix.close()
+
+    def _write_part_in_child(self, part: Callable[[], Iterator[SearchDoc]], folder: Path, counter) -> None:  # noqa: ANN001
+        db.engine.dispose(close=False)  # the parent's pool is not ours (it was emptied before the fork)
+        done = 0
+        for done in self._write_part(part(), folder):
+            if done % 100 == 0:
+                counter.value = done
+        counter.value = done
+
+    def _assemble(self, tmp: Path, folders: list[Path]) -> None:
+        """Move every part's segments into the index at ``tmp``: the parts' main segments
+        oldest part first, then the held-back ones."""
+        main, late = [], []
+        for folder in reversed(folders):
+            segments = index.open_dir(str(folder), schema=self.schema)._read_toc().segments
+            for segment in segments:
+                prefix = segment.segment_id() + "."
+                for name in os.listdir(folder):
+                    if name.startswith(prefix):
+                        os.replace(folder / name, tmp / name)
+            if segments:
+                main.append(segments[0])
+                late.extend(segments[1:])
+            shutil.rmtree(folder)
+        segments = main + late
+        storage = FileStorage(str(tmp))
+        TOC(self.schema, segments, 0).write(storage, index._DEF_INDEX_NAME)
+        clean_files(storage, index._DEF_INDEX_NAME, 0, segments)
 
     def available(self) -> bool:
         return self._current() is not None

@@ -115,6 +115,7 @@ def test_api_search_and_openapi(app, client, note):
 
 def test_cli_rebuild_status_worker(app, runner, users):
     app.config["SEARCH_DRAIN_AFTER_COMMIT"] = False
+    app.config["SEARCH_REBUILD_PROCESSES"] = 2  # Whoosh: the older part in a second process
     for i in range(5):
         services.publish(Note(), users["member"], f"Boot laces {i}", "en")
     services.set_state(services.publish(Note(), users["member"], "Boot hidden", "en"), None, "hidden", "x")

@@ -5,7 +5,9 @@ newest matches from its start, and the order stays right after incremental updat
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 import pytest
 
@@ -88,6 +90,57 @@ def test_a_rebuild_keeps_date_order_and_date_sorts_stay_right_after_updates(app)
         pages = [_by_date(per_page=per_page, page=p).hits for p in range(1, 4)]
         assert [h.id for hits in pages for h in hits] == expected[: 3 * per_page]
     assert [h.id for h in _by_date("glass").hits] == ["content:12"]
+
+
+def test_a_rebuild_in_parts_builds_them_side_by_side_into_one_date_ordered_index(app):
+    """Each part after the first is written by a forked process; the segments come
+    together oldest part first, then the held-back documents."""
+    dates = {f"content:{n}": BASE - timedelta(hours=2 * n) for n in range(1, 46)}
+    docs = [_doc(n, dates[f"content:{n}"]) for n in range(1, 46)]
+    dates["content:90"] = BASE + timedelta(days=3)  # dated ahead of its part (a product)
+    dates["content:91"] = BASE - timedelta(hours=59)  # in the second part, after its first
+    docs[3:3] = [_doc(90, dates["content:90"])]
+    docs.insert(35, _doc(91, dates["content:91"]))
+    parts = [docs[:16], docs[16:32], docs[32:]]
+    backend = get_backend()
+    parent = os.getpid()
+    seen: list[int] = []
+    with backend.lock():
+        counts = list(backend.bulk_load_parts([partial(_written_by, part, parent, seen) for part in parts]))
+    assert counts[-1] == len(docs) == backend.count()
+    assert seen == [parent] * 16  # the first part in this process, the others elsewhere
+    assert _segments() == [True, True, True, True, True]  # three parts, two held back
+    expected = _newest_first(dates)
+    for per_page in (4, 50):
+        pages = [_by_date(per_page=per_page, page=p).hits for p in range(1, 3)]
+        assert [h.id for hits in pages for h in hits] == expected[: 2 * per_page]
+    relevance = backend.search(SearchQuery("lantern", per_page=50))
+    assert sorted(h.id for h in relevance.hits) == sorted(dates) and relevance.exact
+    assert [h.id for h in backend.search(SearchQuery("number 44")).hits][:1] == ["content:44"]
+    assert not backend.dir.with_name(backend.dir.name + ".new").exists()
+
+
+def _written_by(docs: list[SearchDoc], parent: int, seen: list[int]):  # noqa: ANN202
+    for doc in docs:
+        if os.getpid() == parent:
+            seen.append(parent)
+        yield doc
+
+
+def test_a_failing_part_leaves_the_live_index_as_it_was(app):
+    _load([_doc(1, BASE), _doc(2, BASE - timedelta(hours=1))])
+    backend = get_backend()
+
+    def broken():  # noqa: ANN202
+        yield _doc(3, BASE - timedelta(hours=2))
+        raise OSError("database gone")
+
+    with backend.lock(), pytest.raises(RuntimeError, match="exit codes"):
+        for _ in backend.bulk_load_parts([lambda: iter([_doc(4, BASE)]), broken]):
+            pass
+    assert backend.count() == 2
+    assert sorted(h.id for h in backend.search(SearchQuery("lantern")).hits) == ["content:1", "content:2"]
+    assert not backend.dir.with_name(backend.dir.name + ".new").exists()
 
 
 def test_without_a_date_ordered_segment_date_sorts_sort_every_match(app, monkeypatch):
