@@ -48,7 +48,7 @@ SETTINGS: list[tuple[str, str, Any, Any]] = [
     ("MAIL_DEFAULT_SENDER", "MAIL_DEFAULT_SENDER", str, "Rassembleur <community@localhost>"),
     ("JOBS_MODE", "JOBS_MODE", str, None),
     ("SEARCH_BACKEND", "SEARCH_BACKEND", str, "whoosh"),
-    # Whoosh: a query ranks at most this many matching documents, the newest first
+    # A relevance-sorted query ranks at most this many matching documents, the newest
     # (bounds the cost of very common words; the total is then an estimate).
     ("SEARCH_MAX_MATCHES", "SEARCH_MAX_MATCHES", _int, 2000),
     # ... and stops matching after this many milliseconds (once it has 20 matches).
