@@ -49,7 +49,7 @@ SETTINGS: list[tuple[str, str, Any, Any]] = [
     ("JOBS_MODE", "JOBS_MODE", str, None),
     ("SEARCH_BACKEND", "SEARCH_BACKEND", str, "whoosh"),
     # A relevance-sorted query ranks at most this many matching documents, the newest
-    # (bounds the cost of very common words; the total is then an estimate).
+    # (bounds the cost of very common words; Whoosh then estimates the total, PostgreSQL counts).
     ("SEARCH_MAX_MATCHES", "SEARCH_MAX_MATCHES", _int, 2000),
     # ... and stops matching after this many milliseconds (once it has 20 matches).
     ("SEARCH_TIME_BUDGET_MS", "SEARCH_TIME_BUDGET_MS", _int, 25),
