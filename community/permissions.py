@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 from models import ContentItem, ContentState, Role, utcnow
 
-from .content.registry import scope_of
+from .content.registry import parent_of, scope_of
 
 
 class Actor(Protocol):
@@ -147,6 +147,15 @@ def _settings(user: Any, _obj: Any) -> bool:
 
 @rule("content.view")
 def _view_content(user: Any, item: ContentItem) -> bool:
+    """The item, and what it belongs to (a reply's topic...): a published reply in a
+    hidden topic is hidden with it."""
+    if not _view_one(user, item):
+        return False
+    parent = parent_of(item)
+    return parent is None or _view_one(user, parent)
+
+
+def _view_one(user: Any, item: ContentItem) -> bool:
     if item.state == ContentState.PUBLISHED:
         return True
     if moderates(user, item):

@@ -48,7 +48,7 @@ register(
 register(
     ContentKind(
         name="article_comment", label=_l("Comment"), model=ArticleComment,
-        url=_comment_url, context=_comment_context,
+        url=_comment_url, context=_comment_context, parent_attr="article_id",
     )
 )  # fmt: skip
 nav_item("blog", "blog.index", _l("Blog"), order=40)

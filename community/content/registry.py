@@ -18,7 +18,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from models import ContentItem
+from sqlalchemy import select
+
+from models import ContentItem, db
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,10 @@ class ContentKind:
     flags_can_hide: bool = True
     # Extra per-kind data (search document builder, API serialiser...).
     extras: dict[str, Any] = field(default_factory=dict)
+    # The attribute holding the id of the item this one belongs to (a reply's topic, a
+    # comment's article or idea, a response's review): an item is seen only by those who
+    # see its parent too (``content.view``).
+    parent_attr: str | None = None
 
 
 _KINDS: dict[str, ContentKind] = {}
@@ -63,6 +69,27 @@ def kind_of(item: ContentItem | str) -> ContentKind:
 
 def all_kinds() -> list[ContentKind]:
     return list(_KINDS.values())
+
+
+def parent_id_of(item: ContentItem) -> int | None:
+    kind = _KINDS.get(item.kind)
+    if kind is None or kind.parent_attr is None:
+        return None
+    return getattr(item, kind.parent_attr, None)
+
+
+def parent_of(item: ContentItem) -> ContentItem | None:
+    """The item ``item`` belongs to, or None (from the session when already loaded)."""
+    parent_id = parent_id_of(item)
+    return db.session.get(ContentItem, parent_id) if parent_id is not None else None
+
+
+def load_parents(items: list[ContentItem]) -> None:
+    """Load the parents of ``items`` in one query, so that :func:`parent_of` finds them
+    in the session (a list checking ``content.view`` for each of its items)."""
+    wanted = {pid for pid in map(parent_id_of, items) if pid is not None}
+    if wanted:
+        db.session.scalars(select(ContentItem).where(ContentItem.id.in_(wanted))).all()
 
 
 def scope_of(item: ContentItem) -> tuple[str, int] | None:

@@ -144,6 +144,7 @@ def _register_kinds() -> None:
         content_registry.ContentKind(
             name="reply", label=_l("Reply"), model=Reply,
             url=lambda item: url_for("forum.permalink", post_id=item.id), context=reply_context,
+            parent_attr="topic_id",
         )
     )  # fmt: skip
     if services.link_mentions not in content_services.RENDER_TRANSFORMS:

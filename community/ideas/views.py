@@ -45,7 +45,7 @@ register(
     )
 )  # fmt: skip
 register(ContentKind(name="idea_comment", label=_l("Comment on an idea"), model=IdeaComment,
-                     url=comment_url, context=_comment_context))  # fmt: skip
+                     url=comment_url, context=_comment_context, parent_attr="idea_id"))  # fmt: skip
 nav_item("ideas", "ideas.index", _l("Ideas"), order=30)
 home_block(
     HomeBlock("ideas.top", order=30, template="ideas/_home.html",

@@ -68,7 +68,7 @@ from models import BrandResponse  # noqa: E402
 register(
     ContentKind(
         name="brand_response", label=_l("Brand response"), model=BrandResponse, url=_response_url,
-        context=_response_context,
+        context=_response_context, parent_attr="review_id",
     )
 )  # fmt: skip
 services.register_hooks()

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from models import ContentItem, ContentState, User, db
 
-from ..content.registry import all_kinds
+from ..content.registry import all_kinds, load_parents
 from ..permissions import can
 from .backend import SORTS, Hit, SearchQuery, SearchResults, get_backend
 from .documents import sources
@@ -68,6 +68,7 @@ def visible_hits(user: Any, hits: list[Hit]) -> list[Hit]:
     if not ids:
         return hits
     items = {item.id: item for item in db.session.scalars(select(ContentItem).where(ContentItem.id.in_(ids)))}
+    load_parents(list(items.values()))  # content.view checks each item's parent
 
     now = datetime.now(UTC)
 
