@@ -542,8 +542,14 @@ def test_api_merged_topic_answers_301_to_the_target_like_its_page(client, users,
         assert api.headers["Location"] == f"/api/v1/topics/{ids['a']}" and not api.get_data()
         followed = client.get(f"/api/v1/topics/{ids['b']}", headers=headers, follow_redirects=True)
         assert followed.status_code == 200 and followed.get_json()["id"] == ids["a"]
+        posts = client.get(f"/api/v1/topics/{ids['b']}/posts?page=2", headers=headers)
+        assert posts.status_code == 301 and posts.headers["Location"] == f"/api/v1/topics/{ids['a']}/posts"
+        followed = client.get(f"/api/v1/topics/{ids['b']}/posts", headers=headers, follow_redirects=True)
+        assert ids["b"] in [post["id"] for post in followed.get_json()["items"]]
     doc = client.get("/api/v1/openapi.json").get_json()["paths"]["/api/v1/topics/{topic_id}"]["get"]
     assert "Location" in doc["responses"]["301"]["headers"] and "merged" in doc["description"]
+    doc = client.get("/api/v1/openapi.json").get_json()["paths"]["/api/v1/topics/{topic_id}/posts"]["get"]
+    assert "Location" in doc["responses"]["301"]["headers"]
     # What visitors may not see stays 404: the merged post hidden, or the target hidden.
     moderation.moderate(db.session.get(Reply, ids["b"]), users["moderator"], "hide", "Spam")
     db.session.commit()
@@ -574,7 +580,7 @@ def test_merged_into_a_hidden_topic_its_address_reveals_nothing(client, login, u
         headers = _bearer(who) if who else {}
         for url in (f"/api/v1/topics/{ids['b']}", f"/forum/t/melting-snow-on-a-trek/{ids['b']}",
                     f"/forum/t/{ids['b']}", f"/api/v1/topics/{ids['b1']}", f"/forum/t/{ids['b1']}",
-                    f"/p/{ids['b']}", f"/p/{ids['b1']}"):  # fmt: skip
+                    f"/p/{ids['b']}", f"/p/{ids['b1']}", f"/api/v1/topics/{ids['b']}/posts"):  # fmt: skip
             response = client.get(url, headers=headers)
             assert response.status_code == 404, (who, url, response.headers.get("Location"))
     api = client.get(f"/api/v1/topics/{ids['b']}", headers=_bearer(users["moderator"]))

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import Response, url_for
+from flask import Response, abort, url_for
 from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
@@ -206,23 +206,39 @@ def get_topic(topic_id: int):
     answers the same way, with the topic that holds it."""
     topic = queries.topic(topic_id)
     if topic is None:
-        found = queries.visible_reply_and_topic(topic_id, current_user)
-        if found is not None:
-            return Response(
-                status=301, headers={"Location": url_for("api_forum.get_topic", topic_id=found[1].id)}
-            )
+        _redirect_to_holder(topic_id, "api_forum.get_topic")
     if topic is None or not can(current_user, "content.view", topic):
         raise NotFound()
     return topic
 
 
+def _redirect_to_holder(post_id: int, endpoint: str) -> None:
+    """Abort with ``301`` to ``endpoint`` of the topic that holds the post ``post_id``
+    (a merged topic's opening post, or any reply), when the reader may see both."""
+    found = queries.visible_reply_and_topic(post_id, current_user)
+    if found is not None:
+        abort(Response(status=301, headers={"Location": url_for(endpoint, topic_id=found[1].id)}))
+
+
 @blp.get("/topics/<int:topic_id>/posts")
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, PostPageSchema)
+@blp.alt_response(
+    301,
+    description="Merged into another topic: ``Location`` is that topic's posts (page 1)",
+    headers={
+        "Location": {"description": "The posts of the topic that holds it now", "schema": {"type": "string"}}
+    },
+)
 @blp.error_responses(404)
 def list_posts(args: dict[str, Any], topic_id: int):
-    """The topic's published replies, 20 posts a page (the opening post counts on page 1)."""
-    topic = _topic_or_404(topic_id)
+    """The topic's published replies, 20 posts a page (the opening post counts on page 1).
+    A merged topic answers ``301`` with the posts of the topic it went into."""
+    topic = queries.topic(topic_id)
+    if topic is None:
+        _redirect_to_holder(topic_id, "api_forum.list_posts")
+    if topic is None or not can(current_user, "content.view", topic):
+        raise NotFound()
     pages = queries.page_count(topic)
     page = min(args["page"], pages)
     replies = [r for r in queries.replies_on_page(topic, page) if r.is_published]
