@@ -55,7 +55,13 @@ def _init_extensions(app: Flask) -> None:
 
     db.init_app(app)
     database.init_sqlite_pragmas(app)
-    migrate.init_app(app, db, render_as_batch=True, directory=str(ROOT / "migrations"))
+    migrate.init_app(
+        app,
+        db,
+        render_as_batch=True,
+        directory=str(ROOT / "migrations"),
+        include_object=database.include_object,
+    )
     csrf.init_app(app)
     limiter.init_app(app)
     mail.init_app(app)

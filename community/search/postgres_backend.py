@@ -6,8 +6,9 @@ The index is a table in the application's database, shared by every app server:
 queried with ``websearch_to_tsquery`` (which never fails on broken syntax) and
 highlighted with ``ts_headline``. The text search configurations ``search_fr`` and
 ``search_en`` add ``unaccent`` before stemming. "Did you mean" uses ``pg_trgm`` on
-``search_word`` (the words seen in documents). The tables are derived data, created
-by the backend on first use (``flask search rebuild`` recreates their content).
+``search_word`` (the words seen in documents). The tables are derived data, outside the
+models' metadata: migration ``0012_postgres_search`` creates them, and the backend creates
+what is missing on first use (``flask search rebuild`` recreates their content).
 
 Writers serialise on a PostgreSQL advisory lock, so indexers on several hosts
 never interleave.
