@@ -97,3 +97,25 @@ def test_dates_read_as_babel_formats_them(app, lang):
                 for moment in (value, value.replace(tzinfo=UTC)):
                     assert format_datetime(moment, fmt) == babel_format_datetime(moment, fmt), (fmt, moment)
                 value += timedelta(hours=13, minutes=37)
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_relative_dates_read_as_babel_formats_them(app, lang, monkeypatch):
+    """``timeago`` keeps each text per locale, unit, value and direction
+    (community/templating.py): the same text as Babel for every delay, both ways."""
+    from datetime import UTC, datetime, timedelta
+
+    from flask_babel import force_locale, format_timedelta
+
+    from community import templating
+
+    now = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+    monkeypatch.setattr(templating, "utcnow", lambda: now)
+    with app.test_request_context("/"), force_locale(lang):
+        seconds = 0.0
+        while seconds < 3 * 365 * 86400:
+            for sign in (-1, 1):
+                delta = timedelta(seconds=sign * seconds)
+                expected = format_timedelta(delta, add_direction=True, threshold=1.1)
+                assert templating.timeago(now + delta) == expected, (lang, delta)
+            seconds = seconds * 1.07 + 0.5
