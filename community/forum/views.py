@@ -80,6 +80,48 @@ def post_heads(topic: Topic, posts: list[Topic | Reply]) -> dict[int, tuple]:
     return fragments.render_many("forum/_post_head.html", "post_head", snapshots)
 
 
+class TopicRow(NamedTuple):
+    """Everything forum/_topic_row.html shows of a topic (its cache key)."""
+
+    id: int
+    slug: str
+    title: str
+    language: str
+    is_pinned: bool
+    is_locked: bool
+    is_question: bool
+    is_solved: bool
+    has_official_answer: bool
+    author: fragments.Author | None
+    author_role: str | None
+    category_name: str | None
+    reply_count: int
+
+
+def topic_rows(topics: list[Topic], with_category: bool) -> dict[int, tuple]:
+    """Each row's pieces of a topic list (cached while the topic and its author stay as they are)."""
+    lang = current_language()
+    snapshots = {
+        t.id: TopicRow(
+            t.id,
+            t.slug,
+            t.title,
+            t.language,
+            t.is_pinned,
+            t.is_locked,
+            t.is_question,
+            t.is_solved,
+            t.has_official_answer,
+            fragments.author(t.author),
+            t.author_role,
+            t.category.name(lang) if with_category else None,
+            t.reply_count,
+        )  # fmt: skip
+        for t in topics
+    }
+    return fragments.render_many("forum/_topic_row.html", "topic_row", snapshots)
+
+
 def _int_arg(name: str, default: int = 1) -> int:
     try:
         return max(1, int(request.args.get(name, default)))
@@ -218,6 +260,7 @@ def _topic_list(category):  # noqa: ANN001, ANN202
     marks = queries.read_marks(current_user, [t.id for t in result.items])
     return render_template(
         "forum/category.html", category=category, result=result, marks=marks, sort=sort, filter=filter_,
+        rows=topic_rows(result.items, with_category=category is None),
         language=language, lang=current_language(), form=EmptyForm(),
         watch=watch_state(current_user, "category", category.id) if category else None,
     )  # fmt: skip

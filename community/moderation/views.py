@@ -51,7 +51,8 @@ def _count_visit() -> None:
 
 @bp.app_template_global()
 def can_flag(item: ContentItem) -> bool:
-    return can(current_user, "content.flag", item)
+    # The user itself: each use of Flask-Login's proxy looks it up again (once per post).
+    return can(current_user._get_current_object(), "content.flag", item)
 
 
 @bp.app_template_global()
