@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache, partial
 from typing import Any
 
@@ -142,8 +142,11 @@ def timeago(value: datetime | None) -> str:
     and direction (a few hundred texts in all)."""
     if value is None:
         return ""
-    delta = value - utcnow()
-    key = (get_locale(), *_timedelta_choice(delta.total_seconds()))
+    return _timeago(value - utcnow(), get_locale())
+
+
+def _timeago(delta: timedelta, locale: Locale | None) -> str:
+    key = (locale, *_timedelta_choice(delta.total_seconds()))
     text = _timeago_texts.get(key)
     if text is None:
         text = format_timedelta(delta, add_direction=True, threshold=_TIMEAGO_THRESHOLD)
@@ -152,13 +155,33 @@ def timeago(value: datetime | None) -> str:
     return text
 
 
+_time_tags: dict[tuple, Markup] = {}
+
+
 def datetime_tag(value: datetime | None, fmt: str = "medium") -> Markup:
-    """A ``<time>`` element with the machine date and a localised label."""
+    """A ``<time>`` element with the machine date and a localised label, kept per date,
+    format, locale, time zone and relative text (a page's dates are shown again to the
+    next visitor; the relative text is part of the key, so it never goes stale)."""
     if value is None:
         return Markup("")
+    delta = value - utcnow()
+    locale = get_locale()
+    if locale is None or fmt not in ("short", "medium"):
+        return _time_tag(value, format_datetime(value, fmt), _timeago(delta, locale))
+    zone = get_timezone()
+    key = (value, value.tzinfo, fmt, locale, zone, *_timedelta_choice(delta.total_seconds()))
+    tag = _time_tags.get(key)
+    if tag is None:
+        tag = _time_tag(value, _format_datetime(value, locale, zone, fmt), _timeago(delta, locale))
+        if len(_time_tags) >= 20_000:
+            _time_tags.clear()
+        _time_tags[key] = tag
+    return tag
+
+
+def _time_tag(value: datetime, label: str, relative: str) -> Markup:
     return Markup(
-        f'<time datetime="{escape(value.isoformat())}" title="{escape(format_datetime(value, fmt))}">'
-        f"{escape(timeago(value))}</time>"
+        f'<time datetime="{escape(value.isoformat())}" title="{escape(label)}">{escape(relative)}</time>'
     )
 
 
