@@ -301,3 +301,25 @@ def test_home_blocks_cached_with_page_cache_off_and_follow_writes(
     moderation.moderate(question, users["admin"], "hide", "off_topic")
     db.session.commit()
     assert "Which tent for the Alps?" not in _page(client, "/")
+
+
+def test_flag_forms_carry_each_viewers_token_and_page(app, thread, users):
+    """The flag form's HTML is kept once per language; each item's id and address and each
+    viewer's CSRF token and page are filled in on each request."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    question, first, second = thread
+    tokens = {}
+    for name in ("member", "admin"):
+        viewer = app.test_client()
+        app.config["WTF_CSRF_ENABLED"] = False
+        _sign_in(viewer, name)
+        app.config["WTF_CSRF_ENABLED"] = True
+        page = _page(viewer, _url(question) + "?page=1")
+        found = set(re.findall(r'name="csrf_token" value="([^"]+)"', page))
+        assert len(found) == 1, found  # the flag forms carry the page's own token
+        tokens[name] = found.pop()
+        for post in (first, second):
+            assert f'id="flag-{post.id}-note"' in page
+            assert f'action="/flag/{post.id}"' in page
+        assert f'name="next" value="{_url(question)}?page=1"' in page
+    assert tokens["member"] != tokens["admin"]
