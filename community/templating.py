@@ -104,9 +104,23 @@ def format_datetime(value: datetime | None, fmt: str = "medium") -> str:
     return _format_datetime(value, locale, get_timezone(), fmt)
 
 
-@lru_cache(maxsize=8192)
-def _format_datetime(value: datetime, locale: Locale, _zone: Any, fmt: str) -> str:
-    """The text of ``value`` (the time zone is the request's: part of the key)."""
+# Texts of dates (a plain dict: worker threads share it; emptied when full).
+_datetime_texts: dict[tuple, str] = {}
+
+
+def _format_datetime(value: datetime, locale: Locale, zone: Any, fmt: str) -> str:
+    """The text of ``value`` in ``locale`` and ``zone`` (the request's), kept."""
+    key = (value, value.tzinfo, str(locale), zone, fmt)
+    text = _datetime_texts.get(key)
+    if text is None:
+        text = _build_datetime(value, locale, fmt)
+        if len(_datetime_texts) >= 20_000:
+            _datetime_texts.clear()
+        _datetime_texts[key] = text
+    return text
+
+
+def _build_datetime(value: datetime, locale: Locale, fmt: str) -> str:
     patterns = _datetime_patterns(str(locale), fmt)
     if patterns is None:
         return babel_format_datetime(value, fmt)
@@ -146,7 +160,7 @@ def timeago(value: datetime | None) -> str:
 
 
 def _timeago(delta: timedelta, locale: Locale | None) -> str:
-    key = (locale, *_timedelta_choice(delta.total_seconds()))
+    key = (str(locale), *_timedelta_choice(delta.total_seconds()))
     text = _timeago_texts.get(key)
     if text is None:
         text = format_timedelta(delta, add_direction=True, threshold=_TIMEAGO_THRESHOLD)
@@ -169,7 +183,7 @@ def datetime_tag(value: datetime | None, fmt: str = "medium") -> Markup:
     if locale is None or fmt not in ("short", "medium"):
         return _time_tag(value, format_datetime(value, fmt), _timeago(delta, locale))
     zone = get_timezone()
-    key = (value, value.tzinfo, fmt, locale, zone, *_timedelta_choice(delta.total_seconds()))
+    key = (value, value.tzinfo, fmt, str(locale), zone, *_timedelta_choice(delta.total_seconds()))
     tag = _time_tags.get(key)
     if tag is None:
         tag = _time_tag(value, _format_datetime(value, locale, zone, fmt), _timeago(delta, locale))
