@@ -198,7 +198,8 @@ def main() -> int:
     sys.path.insert(0, str(ROOT))
     from community import create_app
 
-    app = create_app({"PAGE_CACHE_SECONDS": 0})  # queries of the view itself, not of a cache hit
+    # Queries of the view itself, everything rendered: not of a cache hit or cached fragments.
+    app = create_app({"PAGE_CACHE_SECONDS": 0, "FRAGMENT_CACHE_SECONDS": 0})
     pages = pick_pages(app)
     if args.only:
         keep = {int(x) for x in args.only.split(",")}

@@ -47,7 +47,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-    from . import database, events, httpcache, jobs
+    from . import database, events, fragments, httpcache, jobs
     from .auth.session import init_login
     from .extensions import csrf, db, limiter, mail, migrate
     from .i18n import init_babel
@@ -71,6 +71,7 @@ def _init_extensions(app: Flask) -> None:
     jobs.init_app(app)
     init_security(app)
     httpcache.init_app(app)
+    fragments.init_app(app)
 
 
 class _DatabaseInt(IntegerConverter):

@@ -82,6 +82,10 @@ SETTINGS: list[tuple[str, str, Any, Any]] = [
     # a 304 when nothing changed; more: they may show a page that old after a write).
     ("PAGE_CACHE_SECONDS", "PAGE_CACHE_SECONDS", _int, 60),
     ("PAGE_CACHE_MAX_AGE", "PAGE_CACHE_MAX_AGE", _int, 0),
+    # Fragment cache (community/fragments.py): parts of pages that are the same for every
+    # visitor (home blocks, post and review headers, topic rows), kept this many seconds
+    # for members and anonymous visitors alike, also when the page cache is off; 0: off.
+    ("FRAGMENT_CACHE_SECONDS", "FRAGMENT_CACHE_SECONDS", _int, 60),
     ("COMPRESS_RESPONSES", "COMPRESS_RESPONSES", _bool, True),
 ]
 

@@ -581,8 +581,11 @@ def _locale_name(language: str) -> str:
 
 def cached_fragment(name: str, render: Any) -> Any:
     """``render()`` (HTML, or None), cached per language under the content generation
-    for ``PAGE_CACHE_SECONDS``: for parts of pages that are the same for every visitor."""
-    if not page_cache_enabled():
+    for ``FRAGMENT_CACHE_SECONDS`` (also when the page cache is off): for parts of pages
+    that are the same for every visitor, members included. Any write makes it stale at
+    once, as it does cached pages; per-item fragments are in :mod:`community.fragments`."""
+    seconds = current_app.config["FRAGMENT_CACHE_SECONDS"]
+    if seconds <= 0:
         return render()
     key = f"fragment:{name}:{get_locale()}"
     try:
@@ -597,7 +600,7 @@ def cached_fragment(name: str, render: Any) -> Any:
         cache.set(
             key,
             (generation, None if html is None else str(html)),
-            timeout=current_app.config["PAGE_CACHE_SECONDS"],
+            timeout=seconds,
         )
     except Exception:
         log.exception("fragment cache store failed")

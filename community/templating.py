@@ -5,13 +5,20 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache, partial
 from typing import Any
 
 from babel import Locale, dates
 from flask import Flask, current_app, request
-from flask_babel import force_locale, format_timedelta, get_locale, get_translations, to_user_timezone
+from flask_babel import (
+    force_locale,
+    format_timedelta,
+    get_locale,
+    get_timezone,
+    get_translations,
+    to_user_timezone,
+)
 from flask_babel import format_datetime as babel_format_datetime
 from flask_login import current_user
 from markupsafe import Markup, escape
@@ -88,13 +95,33 @@ def _datetime_patterns(locale_id: str, fmt: str) -> tuple[str, Any, Any] | None:
 
 def format_datetime(value: datetime | None, fmt: str = "medium") -> str:
     """``flask_babel.format_datetime``, with the locale's patterns looked up once: Babel
-    looks them up again on every call (a fifth of a topic page's time, one per post)."""
+    looks them up again on every call (a fifth of a topic page's time, one per post);
+    and each date's text kept per locale and time zone (a page shows the same dates to
+    the next visitor)."""
     locale = get_locale()
-    patterns = (
-        _datetime_patterns(str(locale), fmt)
-        if value is not None and locale is not None and fmt in ("short", "medium")
-        else None
-    )
+    if value is None or locale is None or fmt not in ("short", "medium"):
+        return babel_format_datetime(value, fmt)
+    return _format_datetime(value, locale, get_timezone(), fmt)
+
+
+# Texts of dates (a plain dict: worker threads share it; emptied when full).
+_datetime_texts: dict[tuple, str] = {}
+
+
+def _format_datetime(value: datetime, locale: Locale, zone: Any, fmt: str) -> str:
+    """The text of ``value`` in ``locale`` and ``zone`` (the request's), kept."""
+    key = (value, value.tzinfo, str(locale), zone, fmt)
+    text = _datetime_texts.get(key)
+    if text is None:
+        text = _build_datetime(value, locale, fmt)
+        if len(_datetime_texts) >= 20_000:
+            _datetime_texts.clear()
+        _datetime_texts[key] = text
+    return text
+
+
+def _build_datetime(value: datetime, locale: Locale, fmt: str) -> str:
+    patterns = _datetime_patterns(str(locale), fmt)
     if patterns is None:
         return babel_format_datetime(value, fmt)
     template, date_pattern, time_pattern = patterns
@@ -104,19 +131,71 @@ def format_datetime(value: datetime | None, fmt: str = "medium") -> str:
     )
 
 
+_TIMEDELTA_UNITS = dates.TIMEDELTA_UNITS
+_TIMEAGO_THRESHOLD = 1.1
+
+
+def _timedelta_choice(seconds: float) -> tuple[str, int, bool]:
+    """The unit, value and direction Babel's ``format_timedelta`` picks for ``seconds``
+    (granularity "second", threshold 1.1): its text depends on nothing else."""
+    size = abs(seconds)
+    for unit, per_unit in _TIMEDELTA_UNITS:
+        value = size / per_unit
+        if value >= _TIMEAGO_THRESHOLD or unit == "second":
+            if unit == "second" and value > 0:
+                value = max(1, value)
+            return unit, int(round(value)), seconds >= 0
+    raise AssertionError("unreachable: the last unit is the granularity")  # pragma: no cover
+
+
+_timeago_texts: dict[tuple, str] = {}
+
+
 def timeago(value: datetime | None) -> str:
+    """ "3 hours ago": Babel's ``format_timedelta``, its text kept per locale, unit, value
+    and direction (a few hundred texts in all)."""
     if value is None:
         return ""
-    return format_timedelta(value - utcnow(), add_direction=True, threshold=1.1)
+    return _timeago(value - utcnow(), get_locale())
+
+
+def _timeago(delta: timedelta, locale: Locale | None) -> str:
+    key = (str(locale), *_timedelta_choice(delta.total_seconds()))
+    text = _timeago_texts.get(key)
+    if text is None:
+        text = format_timedelta(delta, add_direction=True, threshold=_TIMEAGO_THRESHOLD)
+        if len(_timeago_texts) < 10_000:
+            _timeago_texts[key] = text
+    return text
+
+
+_time_tags: dict[tuple, Markup] = {}
 
 
 def datetime_tag(value: datetime | None, fmt: str = "medium") -> Markup:
-    """A ``<time>`` element with the machine date and a localised label."""
+    """A ``<time>`` element with the machine date and a localised label, kept per date,
+    format, locale, time zone and relative text (a page's dates are shown again to the
+    next visitor; the relative text is part of the key, so it never goes stale)."""
     if value is None:
         return Markup("")
+    delta = value - utcnow()
+    locale = get_locale()
+    if locale is None or fmt not in ("short", "medium"):
+        return _time_tag(value, format_datetime(value, fmt), _timeago(delta, locale))
+    zone = get_timezone()
+    key = (value, value.tzinfo, fmt, str(locale), zone, *_timedelta_choice(delta.total_seconds()))
+    tag = _time_tags.get(key)
+    if tag is None:
+        tag = _time_tag(value, _format_datetime(value, locale, zone, fmt), _timeago(delta, locale))
+        if len(_time_tags) >= 20_000:
+            _time_tags.clear()
+        _time_tags[key] = tag
+    return tag
+
+
+def _time_tag(value: datetime, label: str, relative: str) -> Markup:
     return Markup(
-        f'<time datetime="{escape(value.isoformat())}" title="{escape(format_datetime(value, fmt))}">'
-        f"{escape(timeago(value))}</time>"
+        f'<time datetime="{escape(value.isoformat())}" title="{escape(label)}">{escape(relative)}</time>'
     )
 
 

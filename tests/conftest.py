@@ -81,6 +81,9 @@ def make_config(tmp_path, mail_server: MailServer, **extra: Any) -> dict[str, An
         # Page tests count the view's own queries: the anonymous page cache is off, except
         # in tests/test_http_caching.py.
         "PAGE_CACHE_SECONDS": 0,
+        # And the fragment cache (tests/test_fragments.py turns it on): a page renders
+        # everything it shows on each request.
+        "FRAGMENT_CACHE_SECONDS": 0,
         # Buffered topic views are written when a test flushes them (or at exit), never by a
         # timer in the middle of a request whose queries a test counts.
         "VIEW_COUNT_FLUSH_SECONDS": 10**9,

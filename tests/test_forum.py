@@ -395,3 +395,39 @@ def test_counters_move_atomically_even_when_the_session_holds_stale_objects(cate
     db.session.expire_all()
     assert question.reply_count == replies + 2 and question.last_reply_id == item.id
     assert category.post_count == posts + 4 and category.topic_count == topics + 2
+
+
+def test_unanswered_block_lists_what_the_unanswered_filter_lists(app, category, users):
+    """The home page's unanswered questions (read from the newest questions and the pinned
+    topics only) are the first topics of the "unanswered, newest" list."""
+    from datetime import timedelta
+
+    from models import utcnow
+
+    now = utcnow()
+    topics = []
+    for i in range(9):
+        kind = "discussion" if i == 4 else "question"
+        topics.append(
+            services.open_topic(category, users["member"], f"Question {i}", "Body text here.", kind, "en")
+        )
+    db.session.flush()
+    for i, topic in enumerate(topics):
+        topic.created_at = now - timedelta(hours=i)
+    services.reply(topics[1], users["staff"], "An answer.", "en")
+    services.pin_topic(topics[7], True, users["admin"])
+    services.pin_topic(topics[8], True, users["admin"])
+    services.reply(topics[8], users["staff"], "An answer to the pinned one.", "en")
+    topics[2].state = ContentState.HIDDEN.value
+    db.session.commit()
+    for limit in range(1, 9):
+        expected = queries.topic_list(
+            None, filter_="unanswered", sort="newest", per_page=limit, count=False
+        ).items
+        assert [t.id for t in queries.unanswered_questions(limit)] == [t.id for t in expected], limit
+    assert [t.title for t in queries.unanswered_questions(4)] == [
+        "Question 7",
+        "Question 0",
+        "Question 3",
+        "Question 5",
+    ]

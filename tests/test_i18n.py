@@ -97,3 +97,55 @@ def test_dates_read_as_babel_formats_them(app, lang):
                 for moment in (value, value.replace(tzinfo=UTC)):
                     assert format_datetime(moment, fmt) == babel_format_datetime(moment, fmt), (fmt, moment)
                 value += timedelta(hours=13, minutes=37)
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_relative_dates_read_as_babel_formats_them(app, lang, monkeypatch):
+    """``timeago`` keeps each text per locale, unit, value and direction
+    (community/templating.py): the same text as Babel for every delay, both ways."""
+    from datetime import UTC, datetime, timedelta
+
+    from flask_babel import force_locale, format_timedelta
+
+    from community import templating
+
+    now = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+    monkeypatch.setattr(templating, "utcnow", lambda: now)
+    with app.test_request_context("/"), force_locale(lang):
+        seconds = 0.0
+        while seconds < 3 * 365 * 86400:
+            for sign in (-1, 1):
+                delta = timedelta(seconds=sign * seconds)
+                expected = format_timedelta(delta, add_direction=True, threshold=1.1)
+                assert templating.timeago(now + delta) == expected, (lang, delta)
+            seconds = seconds * 1.07 + 0.5
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_time_tags_are_the_same_when_kept(app, lang, monkeypatch):
+    """``datetime_tag`` keeps each tag per date, locale, zone and relative text: the same
+    element as one built afresh, and a new relative text once the clock moves on."""
+    from datetime import UTC, datetime, timedelta
+
+    from flask_babel import force_locale, format_timedelta
+    from flask_babel import format_datetime as babel_format_datetime
+    from markupsafe import escape
+
+    from community import templating
+
+    now = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+    monkeypatch.setattr(templating, "utcnow", lambda: now)
+    with app.test_request_context("/"), force_locale(lang):
+        for minutes in (0, 1, 59, 61, 60 * 30, 60 * 24 * 40, 60 * 24 * 400):
+            value = now - timedelta(minutes=minutes)
+            for _ in range(2):  # built, then kept
+                label = babel_format_datetime(value, "medium")
+                relative = format_timedelta(value - now, add_direction=True, threshold=1.1)
+                expected = (
+                    f'<time datetime="{value.isoformat()}" title="{escape(label)}">{escape(relative)}</time>'
+                )
+                assert str(templating.datetime_tag(value)) == expected
+        value = now - timedelta(minutes=5)
+        before = str(templating.datetime_tag(value))
+        monkeypatch.setattr(templating, "utcnow", lambda: now + timedelta(hours=3))
+        assert str(templating.datetime_tag(value)) != before

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, union_all
 from sqlalchemy.orm import defer, joinedload
 
 from models import (
@@ -71,7 +72,7 @@ _WITHOUT_BODY = (defer(Topic.body_source, raiseload=True), defer(Topic.body_html
 
 def topic_list(
     category_id: int | None, *, sort: str = "activity", filter_: str = "", language: str = "", page: int = 1,
-    per_page: int = TOPICS_PER_PAGE, known_total: int | None = None, count: bool = True,
+    per_page: int = TOPICS_PER_PAGE, known_total: int | None = None, count: bool = True, among: Any = None,
 ) -> Page:  # fmt: skip
     """Published topics, pinned first, sorted and filtered: two queries, or one when the
     total is known (a category's ``topic_count`` counter, unfiltered) or not wanted (the
@@ -80,6 +81,8 @@ def topic_list(
     where = [_published(), ContentItem.kind == "topic"]  # the kind lets indexes on kind serve
     if category_id is not None:
         where.append(Topic.category_id == category_id)
+    if among is not None:  # a selection of topic ids known to hold the page
+        where.append(Topic.id.in_(among))
     if language in ("en", "fr"):
         where.append(ContentItem.language == language)
     question = Topic.topic_kind == TopicKind.QUESTION.value
@@ -214,7 +217,40 @@ def active_topics(limit: int = 5) -> list[Topic]:
 
 
 def unanswered_questions(limit: int = 5) -> list[Topic]:
-    return topic_list(None, filter_="unanswered", sort="newest", per_page=limit, count=False).items
+    """The home page's block: unanswered published questions, pinned first, then newest.
+
+    The list is ``topic_list(filter_="unanswered", sort="newest")``, restricted to its only
+    possible members: the pinned topics and the ``limit`` newest unpinned unanswered
+    questions, found by walking ``ix_content_item_kind_state_created`` newest first and
+    asking each topic's row. Otherwise the database reads every unanswered question's
+    content row (their text comes first in the row) to sort them: 11 ms at 100,000 posts
+    on SQLite, against well under 1 ms."""
+    item, candidate, pinned = (
+        ContentItem.__table__.alias("ci"),
+        Topic.__table__.alias("ft"),
+        Topic.__table__.alias("fp"),
+    )
+    unanswered_unpinned = (
+        select(candidate.c.id)
+        .where(
+            candidate.c.id == item.c.id,
+            candidate.c.topic_kind == TopicKind.QUESTION.value,
+            candidate.c.reply_count == 0,
+            candidate.c.is_pinned.is_(False),
+        )
+        .exists()
+    )
+    newest = (
+        select(item.c.id)
+        .where(item.c.kind == "topic", item.c.state == ContentState.PUBLISHED.value, unanswered_unpinned)
+        .order_by(item.c.created_at.desc(), item.c.id.desc())
+        .limit(limit)
+        .subquery()
+    )
+    candidates = union_all(select(newest.c.id), select(pinned.c.id).where(pinned.c.is_pinned.is_(True)))
+    return topic_list(
+        None, filter_="unanswered", sort="newest", per_page=limit, count=False, among=candidates
+    ).items
 
 
 def sitemap_entries():

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from typing import NamedTuple
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from models import ContentState, ForumCategory, Reply, Topic, User
 
+from .. import fragments
 from ..content import registry as content_registry
 from ..content import services as content_services
 from ..core.registry import HomeBlock, home_block, nav_item, sitemap_source, tool_link
@@ -44,6 +47,79 @@ def post_url(item: Topic | Reply, topic: Topic | None = None) -> str:
         return topic_url(item) + f"#post-{item.id}"
     topic = topic or db.session.get(Topic, item.topic_id)
     return topic_url(topic, queries.page_of_position(item.position)) + f"#post-{item.id}"
+
+
+class PostHead(NamedTuple):
+    """Everything forum/_post_head.html shows of a post (its cache key)."""
+
+    id: int
+    language: str
+    author_role: str | None
+    author: fragments.Author | None
+    official: bool
+    accepted: bool
+    brand: str
+
+
+def post_heads(topic: Topic, posts: list[Topic | Reply]) -> dict[int, tuple]:
+    """Each post's header pieces (cached while the post, its author and the topic's
+    accepted answer stay as they are)."""
+    brand = current_app.config["BRAND_NAME"]
+    snapshots = {
+        p.id: PostHead(
+            p.id,
+            p.language,
+            p.author_role,
+            fragments.author(p.author),
+            p.kind == "reply" and p.author_role in ("staff", "admin"),
+            p.kind == "reply" and topic.accepted_reply_id == p.id,
+            brand,
+        )  # fmt: skip
+        for p in posts
+    }
+    return fragments.render_many("forum/_post_head.html", "post_head", snapshots)
+
+
+class TopicRow(NamedTuple):
+    """Everything forum/_topic_row.html shows of a topic (its cache key)."""
+
+    id: int
+    slug: str
+    title: str
+    language: str
+    is_pinned: bool
+    is_locked: bool
+    is_question: bool
+    is_solved: bool
+    has_official_answer: bool
+    author: fragments.Author | None
+    author_role: str | None
+    category_name: str | None
+    reply_count: int
+
+
+def topic_rows(topics: list[Topic], with_category: bool) -> dict[int, tuple]:
+    """Each row's pieces of a topic list (cached while the topic and its author stay as they are)."""
+    lang = current_language()
+    snapshots = {
+        t.id: TopicRow(
+            t.id,
+            t.slug,
+            t.title,
+            t.language,
+            t.is_pinned,
+            t.is_locked,
+            t.is_question,
+            t.is_solved,
+            t.has_official_answer,
+            fragments.author(t.author),
+            t.author_role,
+            t.category.name(lang) if with_category else None,
+            t.reply_count,
+        )  # fmt: skip
+        for t in topics
+    }
+    return fragments.render_many("forum/_topic_row.html", "topic_row", snapshots)
 
 
 def _int_arg(name: str, default: int = 1) -> int:
@@ -185,6 +261,7 @@ def _topic_list(category):  # noqa: ANN001, ANN202
     marks = queries.read_marks(current_user, [t.id for t in result.items])
     return render_template(
         "forum/category.html", category=category, result=result, marks=marks, sort=sort, filter=filter_,
+        rows=topic_rows(result.items, with_category=category is None),
         language=language, lang=current_language(), form=EmptyForm(),
         watch=watch_state(current_user, "category", category.id) if category else None,
     )  # fmt: skip
@@ -435,8 +512,10 @@ def topic(slug: str, topic_id: int):
     seen = max([r.position for r in replies], default=0)
     tools = can(current_user, "forum.moderate_topic", topic)
     merge_query = request.args.get("merge_q", "").strip()[:100] if tools else ""
+    posts = [*replies, *([topic] if page == 1 else []), *([accepted] if accepted else [])]
     html = render_template(
         "forum/topic.html", topic=topic, replies=replies, accepted=accepted, page=page, pages=pages,
+        heads=post_heads(topic, posts),
         liked=liked, previous_mark=previous_mark, form=PostForm(formdata=None, language=current_language()),
         action_form=EmptyForm(), topic_url=topic_url, lang=current_language(),
         move_targets=queries.categories() if tools else [], tools=tools, merge_query=merge_query,

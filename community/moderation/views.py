@@ -6,14 +6,19 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+from typing import NamedTuple
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, logout_user
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup, escape
 
 from models import ContentItem, Sanction, db
 
+from .. import fragments
 from ..auth import queries as auth_queries
 from ..content.registry import _KINDS
 from ..core.registry import nav_item, tool_link
@@ -51,7 +56,8 @@ def _count_visit() -> None:
 
 @bp.app_template_global()
 def can_flag(item: ContentItem) -> bool:
-    return can(current_user, "content.flag", item)
+    # The user itself: each use of Flask-Login's proxy looks it up again (once per post).
+    return can(current_user._get_current_object(), "content.flag", item)
 
 
 @bp.app_template_global()
@@ -62,6 +68,34 @@ def hidden_reason_text(item: ContentItem) -> str:
 @bp.app_template_global()
 def flag_form() -> FlagForm:
     return FlagForm(formdata=None)
+
+
+class _FlagSlots(NamedTuple):
+    id: Markup
+    action: Markup
+    csrf: Markup
+    next: Markup
+
+
+_FLAG_SLOTS = _FlagSlots(*(Markup(f"\x00{name}\x00") for name in _FlagSlots._fields))
+_SLOT = re.compile("\x00(id|action|csrf|next)\x00")
+
+
+@bp.app_template_global()
+def flag_form_html(item: ContentItem) -> Markup:
+    """``item``'s flag form (moderation/_flag_form.html): its HTML is the same for every
+    item but for four slots, so it is rendered once per language and kept (a topic page
+    shows one per post: a form with its reasons took a third of a member's topic page);
+    the item's id and address, the viewer's CSRF token and the page's address are
+    filled in here, for each item and viewer (never kept)."""
+    html = fragments.render_many("moderation/_flag_form.html", "flag_form_pieces", {0: _FLAG_SLOTS})[0][0]
+    values = {
+        "id": str(item.id),
+        "action": str(escape(url_for("moderation.flag", content_id=item.id))),
+        "csrf": str(escape(generate_csrf())),
+        "next": str(escape(request.full_path.rstrip("?"))),
+    }
+    return Markup(_SLOT.sub(lambda match: values[match.group(1)], html))
 
 
 def _back(item: ContentItem | None = None) -> str:

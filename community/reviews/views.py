@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from datetime import date
+from typing import NamedTuple
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -13,6 +15,7 @@ from wtforms.fields.choices import SelectChoice
 
 from models import Review, db
 
+from .. import fragments
 from ..content.registry import ContentContext, ContentKind, register
 from ..core.registry import HomeBlock, home_block, nav_item, sitemap_source, tool_link
 from ..demo import SEEDERS
@@ -21,10 +24,68 @@ from ..forms import EmptyForm
 from ..i18n import current_language
 from ..notifications.queries import watch_state
 from ..permissions import can
+from ..templating import format_datetime
 from . import queries, services
 from .forms import PageArgs, ProductForm, ResponseForm, ReviewForm
 
 bp = Blueprint("reviews", __name__)
+
+
+class ResponseCard(NamedTuple):
+    id: int
+    author: fragments.Author | None
+    author_role: str | None
+    published: str
+    is_edited: bool
+    body_html: str
+
+
+class ReviewCard(NamedTuple):
+    """Everything reviews/_card.html shows of a review (its cache key)."""
+
+    id: int
+    language: str
+    rating: int
+    title: str
+    author: fragments.Author | None
+    author_role: str | None
+    published: str
+    experienced_on: date | None
+    is_edited: bool
+    incentivized: bool
+    incentive_note: str
+    body_html: str
+    pros: str
+    cons: str
+    would_recommend: bool
+    helpful_count: int
+    response: ResponseCard | None
+    brand: str
+
+
+def card_pieces(reviews: list[Review | None]) -> dict[int, tuple]:
+    """Each review card's pieces that every viewer sees alike (cached while the review,
+    its brand response and their authors stay as they are)."""
+    brand = current_app.config["BRAND_NAME"]
+
+    def snapshot(r: Review) -> ReviewCard:
+        response = r.response
+        if response is not None and response.state == "published":
+            shown = ResponseCard(
+                response.id, fragments.author(response.author), response.author_role,
+                format_datetime(response.created_at, "medium"), response.is_edited, response.body_html,
+            )  # fmt: skip
+        else:
+            shown = None
+        return ReviewCard(
+            r.id, r.language, r.rating, r.title, fragments.author(r.author), r.author_role,
+            format_datetime(r.created_at, "medium"), r.experienced_on, r.is_edited, r.incentivized,
+            r.incentive_note, r.body_html, r.pros, r.cons, r.would_recommend, r.helpful_count, shown, brand,
+        )  # fmt: skip
+
+    return fragments.render_many(
+        "reviews/_card.html", "review_pieces", fragments.snapshots(reviews, snapshot)
+    )
 
 
 def _review_url(item: Review) -> str:
@@ -129,6 +190,7 @@ def product(slug: str):
     removed = queries.removed_reasons(product.id)
     return render_template(
         "reviews/product.html", product=product, page=page, args=args, own=own, voted=voted,
+        cards=card_pieces([*page.items, own]),
         removed=removed, reason_label=services.hide_reason_label, empty_form=EmptyForm(),
         json_ld=_json_ld(product, page.items), watch=watch_state(current_user, "product", product.id),
     )  # fmt: skip
@@ -180,6 +242,7 @@ def review(review_id: int):
     user_id = current_user.id if current_user.is_authenticated else None
     return render_template(
         "reviews/review.html", review=review, product=review.product, empty_form=EmptyForm(),
+        cards=card_pieces([review]),
         voted=queries.voted_ids(user_id, [review.id]), reason_label=services.hide_reason_label,
     )  # fmt: skip
 

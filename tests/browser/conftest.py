@@ -72,9 +72,13 @@ class LiveServer:
 
 @pytest.fixture
 def live_server(tmp_path, mail_server) -> Iterator[LiveServer]:
-    """A real HTTP server on a free port, with CSRF and the anonymous page cache on (as in
-    production), and one user per role."""
-    app = create_app(make_config(tmp_path, mail_server, WTF_CSRF_ENABLED=True, PAGE_CACHE_SECONDS=60))
+    """A real HTTP server on a free port, with CSRF, the anonymous page cache and the
+    fragment cache on (as in production), and one user per role."""
+    app = create_app(
+        make_config(
+            tmp_path, mail_server, WTF_CSRF_ENABLED=True, PAGE_CACHE_SECONDS=60, FRAGMENT_CACHE_SECONDS=60
+        )
+    )
     with app.app_context():
         db.create_all()
         for role in Role:
