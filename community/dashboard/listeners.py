@@ -12,10 +12,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from models import ContentItem, ContentTone, User, db
+from models import ContentItem, User, db
 
 from .. import events
 from . import rollups
@@ -36,22 +35,8 @@ def _session() -> Iterator[Session]:
         session.close()
 
 
-def _lock_item(session: Session, content_id: int) -> None:
-    """Serialise the listeners of one item: two at once (a publish and a hide) would both
-    read its tone row as not counted yet and count the item twice. PostgreSQL: lock the
-    item's row. SQLite: a write first (to a bookkeeping table: no page cache bump) takes
-    the database's write lock for the rest of the transaction, so the reads that follow see
-    what the other listener committed."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(select(ContentItem.id).where(ContentItem.id == content_id).with_for_update())
-    else:
-        tone = ContentTone.__table__
-        session.execute(update(tone).where(tone.c.content_id == content_id).values(counted=tone.c.counted))
-
-
 def _sync(content_id: int) -> None:
     with _session() as session:
-        _lock_item(session, content_id)
         item = session.get(ContentItem, content_id)
         if item is None:
             return
