@@ -21,7 +21,7 @@ from tests import backends
 from tests.factories import PASSWORD, UserFactory
 from tests.mailserver import MailServer
 
-pytest_plugins = ["tests.forum_fixtures"]
+pytest_plugins = ["tests.forum_fixtures", "tests.review_fixtures"]
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -15,7 +15,7 @@ from community.auth import services as account_services
 from community.forum import services as forum
 from community.moderation import services as moderation
 from community.reviews import services as reviews
-from models import Product, Review, db
+from models import Review, db
 from tests.factories import PASSWORD, UserFactory
 
 REVIEW_BODY = "Solid tent, easy to pitch, dry after a night of rain in the Vosges."
@@ -33,15 +33,6 @@ def thread(question, users):
     second = forum.reply(question, users["staff"], "Our Ridge 2 weighs 1.4 kg.", "en")
     db.session.commit()
     return question, first, second
-
-
-@pytest.fixture
-def product(app) -> Product:
-    cat = reviews.create_category("tents", "Tents", "Tentes")
-    p = reviews.save_product(None, None, slug="tent-2p", name_en="Trail 2P tent", name_fr="Tente Trail 2P",
-                             category_id=cat.id)  # fmt: skip
-    db.session.commit()
-    return p
 
 
 @pytest.fixture

@@ -16,15 +16,6 @@ from tests.factories import UserFactory
 BODY = "Solid tent, kept us dry through two nights of heavy rain in the Vosges."
 
 
-@pytest.fixture
-def product(app) -> Product:
-    cat = services.create_category("tents", "Tents", "Tentes")
-    p = services.save_product(None, None, slug="tent-2p", name_en="Trail 2P tent", name_fr="Tente Trail 2P",
-                              category_id=cat.id)  # fmt: skip
-    db.session.commit()
-    return p
-
-
 def _review(product, author, rating=4, **kw) -> Review:
     r = services.write_review(product, author, rating=rating, title=kw.pop("title", "Good"), body=BODY, **kw)
     db.session.commit()
